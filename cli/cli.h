@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared pieces of the ctfw command-line tool. Each subcommand lives in
+ * its own cmd_<name>.c and is listed in the table in main.c.
+ *
+ * Exit codes follow netfilter practice: 0 success, 1 findings or another
+ * problem, 2 usage or parse error.
+ */
+#ifndef CTFW_CLI_H
+#define CTFW_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ctfw/sysctl.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+struct cli_cmd {
+    const char *name;
+    const char *summary;  /* one line for `ctfw --help` */
+    int (*run)(int argc, char **argv);
+};
+
+/* Print "ctfw: <msg>" and the Try-line to stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print "ctfw: <msg>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Join argv[first..argc-1] with spaces into a heap string (tcpdump's way
+ * of taking a BPF expression after the options); NULL when there are no
+ * words. Caller frees.
+ */
+char *cli_join_args(int argc, char **argv, int first);
+
+/* Read a whole file ("-" = stdin) into a NUL-terminated heap buffer. */
+int cli_read_file(const char *path, char **out, size_t *len);
+
+/* Diagnostics as "file:line:col: severity: message" on stderr. */
+void cli_print_sysctl_diag(void *arg, const struct ctfw_sysctl_diag *d);
+
+/* Apply a sysctl file / one KEY=VALUE; return the number of errors
+ * (printed). */
+int cli_load_sysctl_file(struct ctfw_sysctl *s, const char *path);
+int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);
+
+int cmd_decode(int argc, char **argv);
+int cmd_sysctl(int argc, char **argv);
+
+#endif

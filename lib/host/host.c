@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The host model (include/ctfw/host.h): interfaces with addresses,
+ * connected subnets, routes, the forwarding switch, the routing decision
+ * between PREROUTING and INPUT/FORWARD, and addrtype.
+ *
+ * The local routing table is built as Linux 6.x builds it when an address
+ * is added (fib_add_ifaddr), seen on 6.18 with `ip route show table
+ * local`: a LOCAL route for the address, a BROADCAST route for the
+ * subnet's broadcast address when the prefix is shorter than /31, and no
+ * route for the network address (older kernels added one); lo carries
+ * local 127.0.0.0/8 and broadcast 127.255.255.255.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctfw/host.h"
+
+#define MAX_IFACES 64
+#define MAX_ADDRS 256
+#define MAX_ROUTES 1024
+
+struct host_addr {
+    uint8_t family;     /* 4 or 6 */
+    uint8_t plen;
+    unsigned ifindex;
+    union ctfw_addr addr;
+};
+
+struct host_route {
+    uint8_t family;
+    uint8_t plen;
+    unsigned ifindex;
+    union ctfw_addr prefix;
+};
+
+struct host_iface {
+    char name[CTFW_IFNAMSIZ];
+    unsigned ifindex;
+};
+
+struct ctfw_host {
+    struct host_iface ifaces[MAX_IFACES];
+    unsigned n_ifaces;
+    unsigned next_index;
+    struct host_addr addrs[MAX_ADDRS];
+    unsigned n_addrs;
+    struct host_route routes[MAX_ROUTES];
+    unsigned n_routes;
+    bool forward;
+};
+
+const char *
+ctfw_host_path_name(enum ctfw_host_path p)
+{
+    switch (p) {
+    case CTFW_HOST_PATH_INPUT:
+        return "PREROUTING>INPUT";
+    case CTFW_HOST_PATH_FORWARD:
+        return "PREROUTING>FORWARD>POSTROUTING";
+    case CTFW_HOST_PATH_OUTPUT:
+        return "OUTPUT>POSTROUTING";
+    case CTFW_HOST_PATH_LOOPBACK:
+        return "OUTPUT>POSTROUTING>lo>PREROUTING>INPUT";
+    case CTFW_HOST_PATH_FORWARD_OFF:
+        return "PREROUTING>forwarding-off";
+    case CTFW_HOST_PATH_NO_ROUTE:
+        return "PREROUTING>no-route";
+    }
+    return "?";
+}
+
+static bool
+prefix_match(int family, const union ctfw_addr *a, const union ctfw_addr *p,
+             unsigned plen)
+{
+    unsigned bytes = plen / 8, bits = plen % 8;
+    unsigned alen = family == 4 ? 4 : 16;
+    if (plen > alen * 8)
+        return false;
+    if (memcmp(a->b, p->b, bytes))
+        return false;
+    if (bits) {
+        uint8_t mask = (uint8_t)(0xff << (8 - bits));
+        if ((a->b[bytes] & mask) != (p->b[bytes] & mask))
+            return false;
+    }
+    return true;
+}
+
+static struct host_iface *
+iface_by_name(struct ctfw_host *h, const char *name)
+{
+    for (unsigned i = 0; i < h->n_ifaces; i++)
+        if (!strcmp(h->ifaces[i].name, name))
+            return &h->ifaces[i];
+    return NULL;
+}
+
+static struct host_iface *
+iface_add(struct ctfw_host *h, const char *name, unsigned index)
+{
+    struct host_iface *ifc = iface_by_name(h, name);
+    if (ifc)
+        return ifc;
+    if (h->n_ifaces == MAX_IFACES)
+        return NULL;
+    ifc = &h->ifaces[h->n_ifaces++];
+    snprintf(ifc->name, sizeof(ifc->name), "%s", name);
+    ifc->ifindex = index ? index : h->next_index;
+    if (ifc->ifindex >= h->next_index)
+        h->next_index = ifc->ifindex + 1;
+    return ifc;
+}
+
+static int
+addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
+          unsigned plen, unsigned ifindex)
+{
+    if (h->n_addrs == MAX_ADDRS)
+        return -ENOSPC;
+    struct host_addr *x = &h->addrs[h->n_addrs++];
+    x->family = (uint8_t)family;
+    x->plen = (uint8_t)plen;
+    x->ifindex = ifindex;
+    x->addr = *a;
+    return 0;
+}
+
+static int
+route_push(struct ctfw_host *h, int family, const union ctfw_addr *p,
+           unsigned plen, unsigned ifindex)
+{
+    if (h->n_routes == MAX_ROUTES)
+        return -ENOSPC;
+    struct host_route *r = &h->routes[h->n_routes++];
+    r->family = (uint8_t)family;
+    r->plen = (uint8_t)plen;
+    r->ifindex = ifindex;
+    memset(&r->prefix, 0, sizeof(r->prefix));
+    /* Store the masked prefix. */
+    unsigned alen = family == 4 ? 4 : 16;
+    for (unsigned i = 0; i < alen; i++) {
+        unsigned keep = plen >= (i + 1) * 8 ? 8
+                        : plen > i * 8      ? plen - i * 8
+                                            : 0;
+        uint8_t mask = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
+        r->prefix.b[i] = p->b[i] & mask;
+    }
+    return 0;
+}
+
+/* Parse "ADDR[/PLEN]"; plen defaults to the full length. */
+static int
+parse_prefix(const char *s, int *family, union ctfw_addr *a, unsigned *plen,
+             char *err, size_t errlen, const char *whole)
+{
+    char buf[64];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n == 0 || n >= sizeof(buf)) {
+        snprintf(err, errlen, "bad address in '%s'", whole);
+        return -EINVAL;
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    memset(a, 0, sizeof(*a));
+    if (inet_pton(AF_INET, buf, a->b) == 1)
+        *family = 4;
+    else if (inet_pton(AF_INET6, buf, a->b) == 1)
+        *family = 6;
+    else {
+        snprintf(err, errlen, "bad address '%s' in '%s'", buf, whole);
+        return -EINVAL;
+    }
+    unsigned max = *family == 4 ? 32 : 128;
+    if (!slash) {
+        *plen = max;
+        return 0;
+    }
+    char *end;
+    unsigned long v = strtoul(slash + 1, &end, 10);
+    if (!slash[1] || *end || v > max) {
+        snprintf(err, errlen, "bad prefix length '%s' in '%s'", slash + 1,
+                 whole);
+        return -EINVAL;
+    }
+    *plen = (unsigned)v;
+    return 0;
+}
+
+struct ctfw_host *
+ctfw_host_new(void)
+{
+    struct ctfw_host *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->next_index = 1;
+    struct host_iface *lo = iface_add(h, "lo", 1);
+    union ctfw_addr a;
+    memset(&a, 0, sizeof(a));
+    a.b[0] = 127;
+    a.b[3] = 1;
+    addr_push(h, 4, &a, 8, lo->ifindex);
+    memset(&a, 0, sizeof(a));
+    a.b[15] = 1;
+    addr_push(h, 6, &a, 128, lo->ifindex);
+    return h;
+}
+
+void
+ctfw_host_free(struct ctfw_host *h)
+{
+    free(h);
+}
+
+int
+ctfw_host_add_iface(struct ctfw_host *h, const char *spec, char *err,
+                    size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    char name[CTFW_IFNAMSIZ + 8];
+    size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+    if (n == 0 || n >= sizeof(name)) {
+        snprintf(err, errlen, "bad interface in '%s' (want NAME=ADDR/PREFIX)",
+                 spec);
+        return -EINVAL;
+    }
+    memcpy(name, spec, n);
+    name[n] = '\0';
+    unsigned index = 0;
+    char *at = strchr(name, '@');
+    if (at) {
+        char *end;
+        unsigned long v = strtoul(at + 1, &end, 10);
+        if (!at[1] || *end || v < 2 || v > 65535) {
+            snprintf(err, errlen, "bad interface index in '%s'", spec);
+            return -EINVAL;
+        }
+        index = (unsigned)v;
+        *at = '\0';
+    }
+    if (strlen(name) >= CTFW_IFNAMSIZ || !name[0] || strchr(name, '/')) {
+        snprintf(err, errlen, "bad interface name '%s' (at most %d "
+                 "characters)", name, CTFW_IFNAMSIZ - 1);
+        return -EINVAL;
+    }
+    for (unsigned i = 0; index && i < h->n_ifaces; i++)
+        if (h->ifaces[i].ifindex == index &&
+            strcmp(h->ifaces[i].name, name)) {
+            snprintf(err, errlen, "interface index %u of '%s' is taken by "
+                     "'%s'", index, name, h->ifaces[i].name);
+            return -EINVAL;
+        }
+    struct host_iface *ifc = iface_add(h, name, index);
+    if (!ifc) {
+        snprintf(err, errlen, "too many interfaces (at most %d)",
+                 MAX_IFACES);
+        return -EINVAL;
+    }
+    if (!eq)
+        return 0;   /* an interface without an address */
+    int family;
+    union ctfw_addr a;
+    unsigned plen;
+    if (parse_prefix(eq + 1, &family, &a, &plen, err, errlen, spec) < 0)
+        return -EINVAL;
+    if (addr_push(h, family, &a, plen, ifc->ifindex) < 0 ||
+        route_push(h, family, &a, plen, ifc->ifindex) < 0) {
+        snprintf(err, errlen, "too many addresses");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
+ctfw_host_add_local(struct ctfw_host *h, const char *addr, char *err,
+                    size_t errlen)
+{
+    int family;
+    union ctfw_addr a;
+    unsigned plen;
+    if (parse_prefix(addr, &family, &a, &plen, err, errlen, addr) < 0)
+        return -EINVAL;
+    if (addr_push(h, family, &a, family == 4 ? 32 : 128, 1) < 0) {
+        snprintf(err, errlen, "too many addresses");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
+ctfw_host_add_route(struct ctfw_host *h, const char *spec, char *err,
+                    size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || !eq[1]) {
+        snprintf(err, errlen, "bad route '%s' (want PREFIX=IFACE)", spec);
+        return -EINVAL;
+    }
+    const struct host_iface *ifc = iface_by_name(h, eq + 1);
+    if (!ifc) {
+        snprintf(err, errlen, "route '%s': no interface '%s' (define it "
+                 "with --iface first)", spec, eq + 1);
+        return -EINVAL;
+    }
+    char pfx[64];
+    size_t n = (size_t)(eq - spec);
+    if (n >= sizeof(pfx)) {
+        snprintf(err, errlen, "bad route '%s'", spec);
+        return -EINVAL;
+    }
+    memcpy(pfx, spec, n);
+    pfx[n] = '\0';
+    union ctfw_addr a;
+    memset(&a, 0, sizeof(a));
+    if (!strcmp(pfx, "default")) {
+        /* "default" means both families, as two routes. */
+        route_push(h, 4, &a, 0, ifc->ifindex);
+        route_push(h, 6, &a, 0, ifc->ifindex);
+        return 0;
+    }
+    int family;
+    unsigned plen;
+    if (parse_prefix(pfx, &family, &a, &plen, err, errlen, spec) < 0)
+        return -EINVAL;
+    if (route_push(h, family, &a, plen, ifc->ifindex) < 0) {
+        snprintf(err, errlen, "too many routes");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void
+ctfw_host_set_forward(struct ctfw_host *h, bool on)
+{
+    h->forward = on;
+}
+
+bool
+ctfw_host_forward(const struct ctfw_host *h)
+{
+    return h->forward;
+}
+
+const char *
+ctfw_host_ifname(const struct ctfw_host *h, unsigned ifindex)
+{
+    for (unsigned i = 0; i < h->n_ifaces; i++)
+        if (h->ifaces[i].ifindex == ifindex)
+            return h->ifaces[i].name;
+    return NULL;
+}
+
+unsigned
+ctfw_host_ifindex(const struct ctfw_host *h, const char *name)
+{
+    for (unsigned i = 0; i < h->n_ifaces; i++)
+        if (!strcmp(h->ifaces[i].name, name))
+            return h->ifaces[i].ifindex;
+    return 0;
+}
+
+/* Local address entry for addr, or NULL. On lo, the whole 127.0.0.0/8
+ * is local (local route 127.0.0.0/8 dev lo). */
+static const struct host_addr *
+find_local(const struct ctfw_host *h, int family,
+           const union ctfw_addr *addr)
+{
+    for (unsigned i = 0; i < h->n_addrs; i++) {
+        const struct host_addr *x = &h->addrs[i];
+        if (x->family != family)
+            continue;
+        if (!memcmp(x->addr.b, addr->b, family == 4 ? 4 : 16))
+            return x;
+        if (family == 4 && x->ifindex == 1 && x->addr.b[0] == 127 &&
+            addr->b[0] == 127)
+            return x;
+    }
+    return NULL;
+}
+
+bool
+ctfw_host_is_local(const struct ctfw_host *h, int family,
+                   const union ctfw_addr *addr)
+{
+    return find_local(h, family, addr) != NULL;
+}
+
+/* Is addr the broadcast address of a subnet of the host (prefix < 31)? 
+ * Returns that interface's index, or 0. */
+static unsigned
+subnet_broadcast(const struct ctfw_host *h, const union ctfw_addr *addr)
+{
+    for (unsigned i = 0; i < h->n_addrs; i++) {
+        const struct host_addr *x = &h->addrs[i];
+        if (x->family != 4 || x->plen >= 31)
+            continue;
+        uint32_t a = (uint32_t)x->addr.b[0] << 24 |
+                     (uint32_t)x->addr.b[1] << 16 |
+                     (uint32_t)x->addr.b[2] << 8 | x->addr.b[3];
+        uint32_t mask = x->plen ? ~0u << (32 - x->plen) : 0;
+        uint32_t bcast = (a & mask) | ~mask;
+        uint32_t d = (uint32_t)addr->b[0] << 24 | (uint32_t)addr->b[1] << 16 |
+                     (uint32_t)addr->b[2] << 8 | addr->b[3];
+        if (d == bcast)
+            return x->ifindex;
+    }
+    return 0;
+}
+
+unsigned
+ctfw_host_route(const struct ctfw_host *h, int family,
+                const union ctfw_addr *dst)
+{
+    int best = -1;
+    unsigned best_if = 0;
+    for (unsigned i = 0; i < h->n_routes; i++) {
+        const struct host_route *r = &h->routes[i];
+        if (r->family != family || (int)r->plen <= best)
+            continue;
+        if (prefix_match(family, dst, &r->prefix, r->plen)) {
+            best = r->plen;
+            best_if = r->ifindex;
+        }
+    }
+    return best_if;
+}
+
+static bool
+is_v4_bcast_or_mcast(const union ctfw_addr *a)
+{
+    return (a->b[0] & 0xf0) == 0xe0 ||
+           (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 &&
+            a->b[3] == 255);
+}
+
+void
+ctfw_host_decide(const struct ctfw_host *h, int family,
+                 const union ctfw_addr *src, const union ctfw_addr *dst,
+                 unsigned in_ifindex_hint, bool outgoing,
+                 struct ctfw_host_decision *out)
+{
+    const struct host_addr *ls = find_local(h, family, src);
+    bool dst_local = find_local(h, family, dst) != NULL ||
+                     (family == 4 && (is_v4_bcast_or_mcast(dst) ||
+                                      subnet_broadcast(h, dst))) ||
+                     (family == 6 && dst->b[0] == 0xff);
+    memset(out, 0, sizeof(*out));
+    if (outgoing || (ls && !in_ifindex_hint)) {
+        if (dst_local && find_local(h, family, dst)) {
+            /* Both ends on this host: the packet leaves on lo and comes
+             * back in on lo. */
+            out->path = CTFW_HOST_PATH_LOOPBACK;
+            out->in_ifindex = 1;
+            out->out_ifindex = 1;
+            return;
+        }
+        out->path = CTFW_HOST_PATH_OUTPUT;
+        out->out_ifindex = ctfw_host_route(h, family, dst);
+        if (!out->out_ifindex && family == 4 && subnet_broadcast(h, dst))
+            out->out_ifindex = subnet_broadcast(h, dst);
+        return;
+    }
+    out->in_ifindex = in_ifindex_hint;
+    if (!out->in_ifindex)
+        out->in_ifindex = ctfw_host_route(h, family, src);
+    if (dst_local) {
+        out->path = CTFW_HOST_PATH_INPUT;
+        return;
+    }
+    if (!h->forward) {
+        out->path = CTFW_HOST_PATH_FORWARD_OFF;
+        return;
+    }
+    out->out_ifindex = ctfw_host_route(h, family, dst);
+    out->path = out->out_ifindex ? CTFW_HOST_PATH_FORWARD
+                                 : CTFW_HOST_PATH_NO_ROUTE;
+}
+
+unsigned
+ctfw_host_addrtype(const struct ctfw_host *h, int family,
+                   const union ctfw_addr *addr, unsigned limit_ifindex)
+{
+    if (family == 4) {
+        /* inet_dev_addr_type(): zeronet and limited broadcast are
+         * BROADCAST, 224/4 MULTICAST, then the local table. */
+        if (addr->b[0] == 0 || (addr->b[0] == 255 && addr->b[1] == 255 &&
+                                addr->b[2] == 255 && addr->b[3] == 255))
+            return CTFW_ADDRTYPE_BROADCAST;
+        if ((addr->b[0] & 0xf0) == 0xe0)
+            return CTFW_ADDRTYPE_MULTICAST;
+        const struct host_addr *l = find_local(h, 4, addr);
+        if (l && (!limit_ifindex || l->ifindex == limit_ifindex))
+            return CTFW_ADDRTYPE_LOCAL;
+        unsigned b = subnet_broadcast(h, addr);
+        if (b && (!limit_ifindex || b == limit_ifindex))
+            return CTFW_ADDRTYPE_BROADCAST;
+        /* 127.255.255.255: broadcast route on lo. */
+        if (addr->b[0] == 127 && addr->b[1] == 255 && addr->b[2] == 255 &&
+            addr->b[3] == 255)
+            return CTFW_ADDRTYPE_BROADCAST;
+        return CTFW_ADDRTYPE_UNICAST;
+    }
+    static const uint8_t any6[16];
+    if (!memcmp(addr->b, any6, 16))
+        return CTFW_ADDRTYPE_UNSPEC;
+    if (addr->b[0] == 0xff)
+        return CTFW_ADDRTYPE_MULTICAST;
+    const struct host_addr *l = find_local(h, 6, addr);
+    if (l && (!limit_ifindex || l->ifindex == limit_ifindex))
+        return CTFW_ADDRTYPE_LOCAL;
+    return CTFW_ADDRTYPE_UNICAST;
+}
+
+bool
+ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex, int family,
+                     union ctfw_addr *out)
+{
+    for (unsigned i = 0; i < h->n_addrs; i++)
+        if (h->addrs[i].ifindex == ifindex &&
+            h->addrs[i].family == family) {
+            *out = h->addrs[i].addr;
+            return true;
+        }
+    return false;
+}

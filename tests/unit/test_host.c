@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for the host model. Expected paths follow the hook order of
+ * reference/linux-netfilter.md §1.3; addrtype follows the local routing
+ * table that Linux 6.18 builds for an address (checked by the lead with
+ * `ip route show table local` in a namespace: local ADDR, broadcast of
+ * the subnet, no network-address broadcast; lo: local 127.0.0.0/8).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctfw/host.h"
+
+static union ctfw_addr
+A(const char *s)
+{
+    union ctfw_addr a;
+    memset(&a, 0, sizeof(a));
+    if (inet_pton(AF_INET, s, a.b) != 1)
+        assert_int_equal(inet_pton(AF_INET6, s, a.b), 1);
+    return a;
+}
+
+static struct ctfw_host *
+router(void)
+{
+    /* eth0 towards clients, eth1 towards servers, default via eth1. */
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    assert_non_null(h);
+    assert_int_equal(ctfw_host_add_iface(h, "eth0=10.0.0.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_iface(h, "eth1=192.168.5.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_iface(h, "eth1=2001:db8:5::1/64", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_route(h, "default=eth1", err,
+                                         sizeof(err)), 0);
+    return h;
+}
+
+static void
+test_ifindex_order(void **state)
+{
+    struct ctfw_host *h = router();
+    /* lo is 1; then in the order named. */
+    assert_int_equal(ctfw_host_ifindex(h, "lo"), 1);
+    assert_int_equal(ctfw_host_ifindex(h, "eth0"), 2);
+    assert_int_equal(ctfw_host_ifindex(h, "eth1"), 3);
+    assert_string_equal(ctfw_host_ifname(h, 3), "eth1");
+    assert_null(ctfw_host_ifname(h, 9));
+    ctfw_host_free(h);
+}
+
+static void
+test_paths(void **state)
+{
+    struct ctfw_host *h = router();
+    struct ctfw_host_decision d;
+    union ctfw_addr c = A("10.0.0.7"), s = A("192.168.5.9"),
+                    me = A("10.0.0.1"), far = A("8.8.8.8");
+
+    /* To a local address: PREROUTING -> INPUT, in on eth0 (the subnet
+     * holding the source). */
+    ctfw_host_decide(h, 4, &c, &me, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_INPUT);
+    assert_int_equal(d.in_ifindex, 2);
+
+    /* From a local address: OUTPUT -> POSTROUTING, out on eth0. */
+    ctfw_host_decide(h, 4, &me, &c, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_OUTPUT);
+    assert_int_equal(d.out_ifindex, 2);
+
+    /* Forwarding off: dropped. */
+    ctfw_host_decide(h, 4, &c, &s, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_FORWARD_OFF);
+
+    /* Forwarding on: FORWARD, eth0 -> eth1; far away via the default. */
+    ctfw_host_set_forward(h, true);
+    ctfw_host_decide(h, 4, &c, &s, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_FORWARD);
+    assert_int_equal(d.in_ifindex, 2);
+    assert_int_equal(d.out_ifindex, 3);
+    ctfw_host_decide(h, 4, &c, &far, 0, false, &d);
+    assert_int_equal(d.out_ifindex, 3);
+
+    /* The capture's interface wins over the subnet guess. */
+    ctfw_host_decide(h, 4, &far, &c, 3, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_FORWARD);
+    assert_int_equal(d.in_ifindex, 3);
+    assert_int_equal(d.out_ifindex, 2);
+
+    /* Local to local: loopback. */
+    union ctfw_addr lo = A("127.0.0.1"), lo2 = A("127.0.0.53");
+    ctfw_host_decide(h, 4, &lo, &lo2, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_LOOPBACK);
+    assert_int_equal(d.in_ifindex, 1);
+
+    /* Subnet broadcast is delivered locally. */
+    union ctfw_addr bc = A("10.0.0.255");
+    ctfw_host_decide(h, 4, &c, &bc, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_INPUT);
+    ctfw_host_free(h);
+}
+
+static void
+test_no_route(void **state)
+{
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    assert_int_equal(ctfw_host_add_iface(h, "eth0=10.0.0.1/24", err,
+                                         sizeof(err)), 0);
+    ctfw_host_set_forward(h, true);
+    struct ctfw_host_decision d;
+    union ctfw_addr c = A("10.0.0.7"), far = A("8.8.8.8");
+    ctfw_host_decide(h, 4, &c, &far, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_NO_ROUTE);
+    ctfw_host_free(h);
+}
+
+static void
+test_ipv6(void **state)
+{
+    struct ctfw_host *h = router();
+    struct ctfw_host_decision d;
+    union ctfw_addr me = A("2001:db8:5::1"), peer = A("2001:db8:5::99");
+    ctfw_host_decide(h, 6, &peer, &me, 0, false, &d);
+    assert_int_equal(d.path, CTFW_HOST_PATH_INPUT);
+    assert_int_equal(d.in_ifindex, 3);
+    union ctfw_addr lo6 = A("::1");
+    assert_true(ctfw_host_is_local(h, 6, &lo6));
+    ctfw_host_free(h);
+}
+
+static void
+test_addrtype(void **state)
+{
+    struct ctfw_host *h = router();
+    union ctfw_addr a;
+#define T(s, want, lim)                                                    \
+    do {                                                                   \
+        a = A(s);                                                          \
+        assert_int_equal(ctfw_host_addrtype(h, strchr(s, ':') ? 6 : 4, &a, \
+                                            lim),                          \
+                         want);                                            \
+    } while (0)
+    T("10.0.0.1", CTFW_ADDRTYPE_LOCAL, 0);
+    T("127.0.0.5", CTFW_ADDRTYPE_LOCAL, 0);     /* local 127.0.0.0/8 */
+    T("10.0.0.255", CTFW_ADDRTYPE_BROADCAST, 0);
+    T("10.0.0.0", CTFW_ADDRTYPE_UNICAST, 0);    /* no network bcast */
+    T("255.255.255.255", CTFW_ADDRTYPE_BROADCAST, 0);
+    T("0.0.0.0", CTFW_ADDRTYPE_BROADCAST, 0);   /* zeronet */
+    T("224.0.0.1", CTFW_ADDRTYPE_MULTICAST, 0);
+    T("8.8.8.8", CTFW_ADDRTYPE_UNICAST, 0);
+    /* --limit-iface-in eth1: 10.0.0.1 lives on eth0, so not LOCAL
+     * there. */
+    T("10.0.0.1", CTFW_ADDRTYPE_UNICAST, 3);
+    T("10.0.0.1", CTFW_ADDRTYPE_LOCAL, 2);
+    T("::", CTFW_ADDRTYPE_UNSPEC, 0);
+    T("ff02::1", CTFW_ADDRTYPE_MULTICAST, 0);
+    T("2001:db8:5::1", CTFW_ADDRTYPE_LOCAL, 0);
+#undef T
+    ctfw_host_free(h);
+}
+
+static void
+test_errors(void **state)
+{
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    assert_int_equal(ctfw_host_add_iface(h, "eth0=10.0.0.1/33", err,
+                                         sizeof(err)), -EINVAL);
+    assert_string_equal(err, "bad prefix length '33' in "
+                             "'eth0=10.0.0.1/33'");
+    assert_int_equal(ctfw_host_add_iface(h, "eth0=10.0.0.300/24", err,
+                                         sizeof(err)), -EINVAL);
+    assert_string_equal(err, "bad address '10.0.0.300' in "
+                             "'eth0=10.0.0.300/24'");
+    assert_int_equal(ctfw_host_add_iface(h, "averyveryverylongname=1.2.3.4",
+                                         err, sizeof(err)), -EINVAL);
+    assert_int_equal(ctfw_host_add_route(h, "10.0.0.0/8=eth9", err,
+                                         sizeof(err)), -EINVAL);
+    assert_string_equal(err, "route '10.0.0.0/8=eth9': no interface "
+                             "'eth9' (define it with --iface first)");
+    assert_int_equal(ctfw_host_add_local(h, "nonsense", err, sizeof(err)),
+                     -EINVAL);
+    ctfw_host_free(h);
+}
+
+static void
+test_explicit_index(void **state)
+{
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    assert_int_equal(ctfw_host_add_iface(h, "veth0@7=10.1.0.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_ifindex(h, "veth0"), 7);
+    assert_int_equal(ctfw_host_add_iface(h, "veth1=10.2.0.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_ifindex(h, "veth1"), 8);
+    assert_int_equal(ctfw_host_add_iface(h, "x@7=10.3.0.1/24", err,
+                                         sizeof(err)), -EINVAL);
+    ctfw_host_free(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ifindex_order),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_no_route),
+        cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_addrtype),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_explicit_index),
+    };
+    return cmocka_run_group_tests_name("host", tests, NULL, NULL);
+}
