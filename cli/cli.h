@@ -52,5 +52,6 @@ int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);
 
 int cmd_decode(int argc, char **argv);
 int cmd_sysctl(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 
 #endif

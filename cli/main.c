@@ -14,6 +14,8 @@
 static const struct cli_cmd commands[] = {
     {"decode", "print what ctfw decodes in each packet of a capture",
      cmd_decode},
+    {"gen", "synthesise a capture: web clients, SYN flood, DNS, scans",
+     cmd_gen},
     {"sysctl", "load sysctl files onto the kernel profile and print them",
      cmd_sysctl},
 };
