@@ -39,7 +39,7 @@ test-asan:
 	$(NINJA) -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(PYTHON) tests/run.py --build $(ASAN_BUILD) --unit-only \
+		$(PYTHON) tests/run.py --build $(ASAN_BUILD) \
 		--suite unit/ --suite fuzz/
 
 demo: all

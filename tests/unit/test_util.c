@@ -59,6 +59,45 @@ test_csum_incremental(void **state)
     assert_int_equal(c, ctfw_csum_fold(ctfw_csum_partial(h, 20, 0)));
 }
 
+/* RFC 1071's definition, literally: big-endian 16-bit words, a trailing
+ * odd byte padded with zero, end-around carry. */
+static uint16_t
+naive_csum(const uint8_t *b, size_t n)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)(b[i] << 8 | b[i + 1]);
+    if (n & 1)
+        s += (uint32_t)b[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+static void
+test_csum_against_definition(void **state)
+{
+    /* Every length 0..200 at every start offset 0..7, whole and split
+     * in two at each even offset (how callers chain pseudo headers). */
+    uint8_t buf[256];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n <= 200; n++) {
+            uint16_t want = naive_csum(buf + off, n);
+            assert_int_equal(
+                ctfw_csum_fold(ctfw_csum_partial(buf + off, n, 0)), want);
+            for (size_t cut = 0; cut <= n; cut += 2) {
+                uint32_t s = ctfw_csum_partial(buf + off, cut, 0);
+                s = ctfw_csum_partial(buf + off + cut, n - cut, s);
+                assert_int_equal(ctfw_csum_fold(s), want);
+            }
+        }
+}
+
 struct buf {
     char s[1024];
     size_t n;
@@ -165,6 +204,7 @@ main(void)
         cmocka_unit_test(test_csum_rfc1071_example),
         cmocka_unit_test(test_csum_ipv4_header),
         cmocka_unit_test(test_csum_incremental),
+        cmocka_unit_test(test_csum_against_definition),
         cmocka_unit_test(test_json_compact),
         cmocka_unit_test(test_json_escapes),
         cmocka_unit_test(test_json_pretty),
