@@ -105,9 +105,14 @@ def main():
         if args.suite and not any(name.startswith(s) for s in args.suite):
             continue
         t0 = time.monotonic()
-        r = subprocess.run(cmd, cwd=SRC, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True,
-                           errors='replace')
+        try:
+            r = subprocess.run(cmd, cwd=SRC, env=env,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               errors='replace')
+        except OSError as e:
+            # A missing or unrunnable program is a failed suite.
+            r = subprocess.CompletedProcess(cmd, 127, '', str(e))
         dt = time.monotonic() - t0
         p, fl, s, fails, skips = parse_tap(r.stdout)
         # A suite that exits non-zero without a failing test point, or
