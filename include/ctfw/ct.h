@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctfw connection tracking: the Linux 6.x nf_conntrack engine.
+ *
+ * Usage. One struct ctfw_ct per emulated network namespace:
+ *
+ *     struct ctfw_ct_config cfg;
+ *     ctfw_ct_config_default(&cfg, 0);        // 6.x defaults
+ *     struct ctfw_ct_params p = { .config = &cfg, .seed = s,
+ *                                 .start_ns = t0 };
+ *     struct ctfw_ct *ct;
+ *     if (ctfw_ct_new(&p, &ct) < 0) ...
+ *
+ * For each packet, the pipeline mirrors the kernel's skb->_nfct:
+ *
+ *     struct ctfw_ct_ref ref;
+ *     ctfw_ct_ref_init(&ref);
+ *     ... raw table: ctfw_ct_ref_notrack(&ref) or ctfw_ct_ref_set_zone()
+ *     if (ctfw_ct_in(ct, pkt, now_ns, CTFW_CT_HOOK_PRE_ROUTING, &ref)
+ *             == CTFW_CT_DROP) -> packet dropped (ref.reason says why)
+ *     ... rules read ref.info / ref.entry (ctstate, ctstatus, mark) ...
+ *     if the packet is dropped later: ctfw_ct_abort(ct, &ref);
+ *     else at the end of the path:    ctfw_ct_confirm(ct, &ref, now_ns);
+ *
+ * A new connection's entry is allocated (and counted against
+ * nf_conntrack_max) by ctfw_ct_in() but enters the table only at
+ * ctfw_ct_confirm(), exactly as __nf_conntrack_confirm(); a packet dropped
+ * before that leaves nothing behind (ctfw_ct_abort()).
+ *
+ * Time is an argument (now_ns, nanoseconds on any monotonic scale: pcap
+ * time in replays). Timeouts, the gc worker and the log rate limit all run
+ * on it; ctfw_ct_in() runs the gc work that is due, ctfw_ct_advance() does
+ * the same between packets.
+ *
+ * Ownership: the context owns every entry. An entry pointer handed out in
+ * a ctfw_ct_ref stays valid until the next call of ctfw_ct_in(),
+ * ctfw_ct_advance(), ctfw_ct_flush() or ctfw_ct_free() on the same
+ * context; so process one packet (in ... confirm/abort) at a time.
+ * Callbacks (events, log) must not call back into the context.
+ *
+ * Thread-safety: none inside one context; distinct contexts are
+ * independent. The library never prints, never reads a clock, keeps no
+ * globals.
+ */
+#ifndef CTFW_CT_H
+#define CTFW_CT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctfw/pkt.h"
+
+struct ctfw_ct;       /* one namespace's table and settings */
+struct ctfw_ct_entry; /* one connection (struct nf_conn) */
+
+/*
+ * Settings. Each field is named after its sysctl without the
+ * "net.netfilter.nf_conntrack_" prefix (nf_conntrack_tcp_timeout_close ->
+ * tcp_timeout_close); timeouts are in seconds as in /proc/sys. Fields
+ * that are not sysctls are marked (kernel).
+ */
+struct ctfw_ct_config {
+    uint32_t max;          /* 0 = no limit */
+    uint32_t buckets;      /* hash buckets (hashsize) */
+    uint32_t expect_max;
+    bool checksum;         /* verify L4 checksums at PRE_ROUTING */
+    bool acct;             /* per-direction counters on new entries */
+    bool timestamp;        /* start time on new entries (delta-time=) */
+    uint8_t events;        /* 0 off, 1 on, 2 only with a listener */
+    uint8_t log_invalid;   /* not yet used: ctfw never logs invalid */
+
+    bool tcp_loose;
+    bool tcp_be_liberal;
+    bool tcp_ignore_invalid_rst;
+    uint32_t tcp_max_retrans;
+    uint32_t tcp_timeout_syn_sent;
+    uint32_t tcp_timeout_syn_recv;
+    uint32_t tcp_timeout_established;
+    uint32_t tcp_timeout_fin_wait;
+    uint32_t tcp_timeout_close_wait;
+    uint32_t tcp_timeout_last_ack;
+    uint32_t tcp_timeout_time_wait;
+    uint32_t tcp_timeout_close;
+    uint32_t tcp_timeout_syn_sent2;    /* (kernel) no sysctl on 6.x */
+    uint32_t tcp_timeout_max_retrans;
+    uint32_t tcp_timeout_unacknowledged;
+
+    uint32_t udp_timeout;
+    uint32_t udp_timeout_stream;
+    uint32_t icmp_timeout;
+    uint32_t icmpv6_timeout;
+    uint32_t generic_timeout;
+    uint32_t gre_timeout;
+    uint32_t gre_timeout_stream;
+    uint32_t sctp_timeout_closed;          /* SCTP: not yet tracked */
+    uint32_t sctp_timeout_cookie_wait;
+    uint32_t sctp_timeout_cookie_echoed;
+    uint32_t sctp_timeout_established;
+    uint32_t sctp_timeout_shutdown_sent;
+    uint32_t sctp_timeout_shutdown_recd;
+    uint32_t sctp_timeout_shutdown_ack_sent;
+    uint32_t sctp_timeout_heartbeat_sent;
+
+    uint32_t hz;           /* (kernel) CONFIG_HZ: gc budget 64000/hz */
+};
+
+/*
+ * Fill cfg with the Linux 6.x defaults. ram_bytes sizes buckets and max
+ * as nf_conntrack_init_start() does (0 = the reference machine: 262144).
+ */
+void ctfw_ct_config_default(struct ctfw_ct_config *cfg, uint64_t ram_bytes);
+
+/* Per-packet conntrack info, values as enum ip_conntrack_info. */
+enum ctfw_ct_info {
+    CTFW_CT_ESTABLISHED = 0,
+    CTFW_CT_RELATED = 1,
+    CTFW_CT_NEW = 2,
+    CTFW_CT_ESTABLISHED_REPLY = 3,
+    CTFW_CT_RELATED_REPLY = 4,
+    CTFW_CT_UNTRACKED = 7,
+    CTFW_CT_INVALID = 8,  /* no conntrack attached (ctstate INVALID) */
+};
+
+/* Direction of a packet or tuple. */
+enum ctfw_ct_dir { CTFW_CT_DIR_ORIGINAL = 0, CTFW_CT_DIR_REPLY = 1 };
+
+/* The hook that calls ctfw_ct_in(): checksums are verified only at
+ * PRE_ROUTING (packets from outside), as the kernel's trackers do. */
+enum ctfw_ct_hook {
+    CTFW_CT_HOOK_PRE_ROUTING = 0,
+    CTFW_CT_HOOK_LOCAL_OUT = 3,
+};
+
+enum ctfw_ct_verdict { CTFW_CT_ACCEPT = 0, CTFW_CT_DROP = 1 };
+
+/*
+ * Why a packet got no conntrack (INVALID) or was dropped; each reason has
+ * a counter (ctfw_ct_reason_count()) and a stable name.
+ */
+enum ctfw_ct_reason {
+    CTFW_CT_R_NONE = 0,
+    CTFW_CT_R_NO_L4,          /* later fragment / L4 header missing */
+    CTFW_CT_R_NO_TUPLE,       /* tuple cannot be built */
+    CTFW_CT_R_NO_INVERT,      /* ICMP type that has no reply type */
+    CTFW_CT_R_TABLE_FULL,     /* drop: count > max, early drop failed */
+    CTFW_CT_R_NOMEM,          /* drop: entry pool exhausted */
+    CTFW_CT_R_TCP_TRUNCATED,
+    CTFW_CT_R_TCP_CSUM,
+    CTFW_CT_R_TCP_FLAGS,      /* invalid flag combination */
+    CTFW_CT_R_TCP_NEW,        /* cannot start a connection */
+    CTFW_CT_R_TCP_STATE,      /* table says invalid */
+    CTFW_CT_R_TCP_RST,        /* RST below the peer's highest ACK */
+    CTFW_CT_R_TCP_SEQ_OVER,   /* SEQ over upper bound */
+    CTFW_CT_R_TCP_ACK_OVER,   /* ACK over upper bound */
+    CTFW_CT_R_TCP_REOPEN_DROP,
+    CTFW_CT_R_UDP_TRUNCATED,
+    CTFW_CT_R_UDP_CSUM,
+    CTFW_CT_R_ICMP_NEW,       /* type cannot create an entry */
+    CTFW_CT_R_ICMP_ERROR,     /* error path: counted in `error` */
+    CTFW_CT_R_INSERT_FAILED,  /* drop at confirm: clash/chain too long */
+    CTFW_CT_R_COUNT
+};
+
+/*
+ * A packet's conntrack reference (skb->_nfct). Initialise with
+ * ctfw_ct_ref_init() before the raw table.
+ */
+struct ctfw_ct_ref {
+    struct ctfw_ct_entry *entry; /* NULL: INVALID or UNTRACKED */
+    uint8_t info;                /* enum ctfw_ct_info */
+    uint8_t verdict;             /* enum ctfw_ct_verdict */
+    uint8_t reason;              /* enum ctfw_ct_reason */
+    uint8_t flags;               /* private */
+    uint16_t zone;               /* CT --zone template, default 0 */
+    uint32_t slot;               /* private */
+};
+
+void ctfw_ct_ref_init(struct ctfw_ct_ref *ref);
+/* raw -j NOTRACK / -j CT --notrack: UNTRACKED unless a conntrack is
+ * already attached (then nothing happens, as xt_CT). */
+void ctfw_ct_ref_notrack(struct ctfw_ct_ref *ref);
+/* raw -j CT --zone N: the template's zone for the lookup/creation. */
+void ctfw_ct_ref_set_zone(struct ctfw_ct_ref *ref, uint16_t zone);
+
+/* Events, delivered through params.on_event. */
+enum ctfw_ct_event_type {
+    CTFW_CT_EVENT_NEW,
+    CTFW_CT_EVENT_UPDATE,
+    CTFW_CT_EVENT_DESTROY,
+};
+enum ctfw_ct_destroy_reason {
+    CTFW_CT_DESTROY_NONE = 0,
+    CTFW_CT_DESTROY_TIMEOUT,     /* expired (lazy reap or gc) */
+    CTFW_CT_DESTROY_EARLY_DROP,  /* evicted by early_drop() */
+    CTFW_CT_DESTROY_GC_EVICT,    /* gc worker early-drop mode */
+    CTFW_CT_DESTROY_RST,         /* RST before any reply */
+    CTFW_CT_DESTROY_REOPEN,      /* TCP SYN reopened a closed tuple */
+    CTFW_CT_DESTROY_FLUSH,       /* ctfw_ct_flush() */
+    CTFW_CT_DESTROY_USER,        /* ctfw_ct_delete() */
+};
+/* Event mask bits (IPCT_*) carried by NEW/UPDATE events. */
+#define CTFW_CT_EV_NEW (1u << 0)
+#define CTFW_CT_EV_RELATED (1u << 1)
+#define CTFW_CT_EV_DESTROY (1u << 2)
+#define CTFW_CT_EV_REPLY (1u << 3)
+#define CTFW_CT_EV_ASSURED (1u << 4)
+#define CTFW_CT_EV_PROTOINFO (1u << 5)
+#define CTFW_CT_EV_MARK (1u << 8)
+
+struct ctfw_ct_event {
+    uint8_t type;                /* enum ctfw_ct_event_type */
+    uint8_t reason;              /* enum ctfw_ct_destroy_reason */
+    uint32_t mask;               /* CTFW_CT_EV_* */
+    uint64_t now_ns;
+    const struct ctfw_ct_entry *entry; /* valid during the callback */
+};
+
+/* Log severities (printk levels). */
+#define CTFW_CT_LOG_WARNING 4
+
+struct ctfw_ct_params {
+    const struct ctfw_ct_config *config; /* copied; NULL = defaults */
+    uint64_t seed;         /* hash key and chain-guard randomness */
+    uint64_t start_ns;     /* clock at creation: gc first runs 1 s later */
+    uint32_t netns_inum;   /* 0 = init netns; else named in the log line */
+    void (*on_event)(void *opaque, const struct ctfw_ct_event *ev);
+    void *event_opaque;
+    /* One kernel log line without newline, e.g.
+     * "nf_conntrack: nf_conntrack: table full, dropping packet". */
+    void (*on_log)(void *opaque, uint64_t now_ns, int level,
+                   const char *line);
+    void *log_opaque;
+};
+
+/* 0 or -ENOMEM/-EINVAL. *out is owned by the caller: ctfw_ct_free(). */
+int ctfw_ct_new(const struct ctfw_ct_params *params, struct ctfw_ct **out);
+void ctfw_ct_free(struct ctfw_ct *ct);  /* accepts NULL; no events */
+
+/* Replace the settings (sysctl writes). Timeouts reach existing entries
+ * at their next packet; a new bucket count rehashes; returns 0 or
+ * -ENOMEM (settings unchanged). */
+int ctfw_ct_set_config(struct ctfw_ct *ct, const struct ctfw_ct_config *c);
+const struct ctfw_ct_config *ctfw_ct_get_config(const struct ctfw_ct *ct);
+
+/* The -200 hook (nf_conntrack_in). Returns ref->verdict. */
+enum ctfw_ct_verdict ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+                                uint64_t now_ns, enum ctfw_ct_hook hook,
+                                struct ctfw_ct_ref *ref);
+/* The confirm hook at the end of the path (nf_confirm). Returns the
+ * verdict: DROP when insertion failed (insert_failed). */
+enum ctfw_ct_verdict ctfw_ct_confirm(struct ctfw_ct *ct,
+                                     struct ctfw_ct_ref *ref,
+                                     uint64_t now_ns);
+/* The packet was dropped: an unconfirmed entry is freed, uncounted. */
+void ctfw_ct_abort(struct ctfw_ct *ct, struct ctfw_ct_ref *ref);
+
+/* Run the gc worker invocations due up to now_ns. */
+void ctfw_ct_advance(struct ctfw_ct *ct, uint64_t now_ns);
+
+/* conntrack -F: every confirmed entry is destroyed (reason FLUSH). */
+void ctfw_ct_flush(struct ctfw_ct *ct, uint64_t now_ns);
+
+/* Statistics, 6.x meaning (see docs/conntrack.md). */
+struct ctfw_ct_stats {
+    uint64_t found, invalid, insert, insert_failed, drop, early_drop;
+    uint64_t error, search_restart, clash_resolve, chaintoolong;
+    uint64_t expect_new, expect_create, expect_delete;
+};
+void ctfw_ct_get_stats(const struct ctfw_ct *ct, struct ctfw_ct_stats *out);
+uint32_t ctfw_ct_count(const struct ctfw_ct *ct); /* nf_conntrack_count */
+uint64_t ctfw_ct_reason_count(const struct ctfw_ct *ct,
+                              enum ctfw_ct_reason r);
+const char *ctfw_ct_reason_name(enum ctfw_ct_reason r);
+const char *ctfw_ct_destroy_reason_name(enum ctfw_ct_destroy_reason r);
+
+/*
+ * Listing: up to cap live entries (expired ones are reaped first, as a
+ * netlink dump does), sorted by family, protocol, original source,
+ * destination, ports and zone. Returns the number of live entries; when
+ * it exceeds cap, out holds an unspecified subset (sorted).
+ */
+size_t ctfw_ct_list(struct ctfw_ct *ct, uint64_t now_ns,
+                    const struct ctfw_ct_entry **out, size_t cap);
+
+/* Look an entry up by a tuple given as a decoded packet would (the
+ * packet's direction). NULL when absent or expired. */
+const struct ctfw_ct_entry *ctfw_ct_find(const struct ctfw_ct *ct,
+                                         const struct ctfw_pkt *pkt,
+                                         uint16_t zone, uint64_t now_ns,
+                                         enum ctfw_ct_dir *dir);
+/* conntrack -D for one entry (reason USER). */
+void ctfw_ct_delete(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+                    uint64_t now_ns);
+
+/* Entry accessors (for rules, NAT and reports). */
+#define CTFW_CT_S_EXPECTED (1u << 0)
+#define CTFW_CT_S_SEEN_REPLY (1u << 1)
+#define CTFW_CT_S_ASSURED (1u << 2)
+#define CTFW_CT_S_CONFIRMED (1u << 3)
+#define CTFW_CT_S_SRC_NAT (1u << 4)
+#define CTFW_CT_S_DST_NAT (1u << 5)
+#define CTFW_CT_S_SEQ_ADJUST (1u << 6)
+#define CTFW_CT_S_SRC_NAT_DONE (1u << 7)
+#define CTFW_CT_S_DST_NAT_DONE (1u << 8)
+#define CTFW_CT_S_DYING (1u << 9)
+#define CTFW_CT_S_FIXED_TIMEOUT (1u << 10)
+#define CTFW_CT_S_TEMPLATE (1u << 11)
+#define CTFW_CT_S_NAT_CLASH (1u << 12)
+#define CTFW_CT_S_HELPER (1u << 13)
+#define CTFW_CT_S_OFFLOAD (1u << 14)
+#define CTFW_CT_S_HW_OFFLOAD (1u << 15)
+
+/* TCP states, values as enum tcp_conntrack. */
+enum ctfw_ct_tcp_state {
+    CTFW_CT_TCP_NONE,
+    CTFW_CT_TCP_SYN_SENT,
+    CTFW_CT_TCP_SYN_RECV,
+    CTFW_CT_TCP_ESTABLISHED,
+    CTFW_CT_TCP_FIN_WAIT,
+    CTFW_CT_TCP_CLOSE_WAIT,
+    CTFW_CT_TCP_LAST_ACK,
+    CTFW_CT_TCP_TIME_WAIT,
+    CTFW_CT_TCP_CLOSE,
+    CTFW_CT_TCP_SYN_SENT2,
+    CTFW_CT_TCP_STATE_COUNT
+};
+const char *ctfw_ct_tcp_state_name(enum ctfw_ct_tcp_state s);
+
+/* A tuple as stored: ports in host order; ICMP: sport = id,
+ * dport = type << 8 | code. */
+struct ctfw_ct_tuple {
+    union ctfw_addr src, dst;
+    uint16_t sport, dport;
+};
+
+uint32_t ctfw_ct_entry_status(const struct ctfw_ct_entry *e);
+uint32_t ctfw_ct_entry_mark(const struct ctfw_ct_entry *e);
+void ctfw_ct_entry_set_mark(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                            uint32_t mark);
+uint16_t ctfw_ct_entry_zone(const struct ctfw_ct_entry *e);
+uint8_t ctfw_ct_entry_family(const struct ctfw_ct_entry *e); /* 4 / 6 */
+uint8_t ctfw_ct_entry_proto(const struct ctfw_ct_entry *e);
+uint32_t ctfw_ct_entry_id(const struct ctfw_ct_entry *e);
+void ctfw_ct_entry_tuple(const struct ctfw_ct_entry *e, enum ctfw_ct_dir d,
+                         struct ctfw_ct_tuple *out);
+/* TCP state, or -1 for other protocols. */
+int ctfw_ct_entry_tcp_state(const struct ctfw_ct_entry *e);
+/* Remaining seconds at now_ns as nf_ct_expires()/HZ (whole jiffies). */
+int64_t ctfw_ct_entry_expires(const struct ctfw_ct *ct,
+                              const struct ctfw_ct_entry *e, uint64_t now_ns);
+/* Counters (false when the entry has no acct extension). */
+bool ctfw_ct_entry_acct(const struct ctfw_ct *ct,
+                        const struct ctfw_ct_entry *e, enum ctfw_ct_dir d,
+                        uint64_t *packets, uint64_t *bytes);
+
+/*
+ * For NAT (nf_nat_setup_info): while the entry is unconfirmed, replace
+ * its reply tuple (nf_conntrack_alter_reply) and OR status bits in
+ * (SRC_NAT, DST_NAT, *_NAT_DONE). Returns 0, or -EBUSY once confirmed.
+ */
+int ctfw_ct_entry_set_reply(struct ctfw_ct_entry *e,
+                            const struct ctfw_ct_tuple *reply);
+void ctfw_ct_entry_set_status(struct ctfw_ct_entry *e, uint32_t bits);
+/*
+ * nf_conntrack_tuple_taken(): is the tuple (as a packet in the given
+ * zone would carry it) already used by another live entry than ignored?
+ * Counts the `found` statistic when it is.
+ */
+bool ctfw_ct_tuple_taken(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                         uint16_t zone, const struct ctfw_ct_tuple *t,
+                         const struct ctfw_ct_entry *ignored,
+                         uint64_t now_ns);
+
+/* Bytes per entry in the table (the memory target). */
+size_t ctfw_ct_entry_size(void);
+
+/*
+ * Formats (format.c). Each writes one line WITHOUT trailing newline into
+ * buf (always NUL-terminated, truncated at len) and returns the length
+ * the full text needs, like snprintf.
+ */
+#define CTFW_CT_FMT_EXTENDED (1u << 0) /* -o extended: l3 prefix */
+#define CTFW_CT_FMT_ID (1u << 1)       /* -o id */
+#define CTFW_CT_FMT_TIMESTAMP (1u << 2) /* -E -o timestamp: [s.us]\t */
+/* `conntrack -L` line (conntrack-tools 1.4.7). */
+int ctfw_ct_format_entry(const struct ctfw_ct *ct,
+                         const struct ctfw_ct_entry *e, uint64_t now_ns,
+                         unsigned flags, char *buf, size_t len);
+/* /proc/net/nf_conntrack line. */
+int ctfw_ct_format_proc(const struct ctfw_ct *ct,
+                        const struct ctfw_ct_entry *e, uint64_t now_ns,
+                        char *buf, size_t len);
+/* `conntrack -E` line; CTFW_CT_FMT_EXTENDED adds the l3 prefix. */
+int ctfw_ct_format_event(const struct ctfw_ct *ct,
+                         const struct ctfw_ct_event *ev, unsigned flags,
+                         char *buf, size_t len);
+/* `conntrack -S` for ncpu CPUs (all counts on cpu 0): ncpu lines joined
+ * by '\n', each with conntrack's trailing space. */
+int ctfw_ct_format_stats(const struct ctfw_ct *ct, unsigned ncpu, char *buf,
+                         size_t len);
+/* /proc/net/stat/nf_conntrack: header + ncpu lines, joined by '\n'. */
+int ctfw_ct_format_proc_stat(const struct ctfw_ct *ct, unsigned ncpu,
+                             char *buf, size_t len);
+/* `conntrack -C`. */
+int ctfw_ct_format_count(const struct ctfw_ct *ct, char *buf, size_t len);
+
+#endif /* CTFW_CT_H */

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-packet path: nf_conntrack_in() at the -200 hook, allocation with
+ * the nf_conntrack_max check and early drop, confirmation at the end of
+ * the path, and the rate-limited "table full" log line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ct_private.h"
+
+#define REF_UNCONFIRMED 0x01
+
+void
+ctfw_ct_ref_init(struct ctfw_ct_ref *ref)
+{
+    memset(ref, 0, sizeof(*ref));
+    ref->info = CTFW_CT_INVALID;
+    ref->slot = CT_NIL;
+}
+
+void
+ctfw_ct_ref_notrack(struct ctfw_ct_ref *ref)
+{
+    /* xt_CT: a packet that already has a conntrack is left alone. */
+    if (!ref->entry)
+        ref->info = CTFW_CT_UNTRACKED;
+}
+
+void
+ctfw_ct_ref_set_zone(struct ctfw_ct_ref *ref, uint16_t zone)
+{
+    ref->zone = zone;
+}
+
+/* ---- Log (net_ratelimit on the replay clock) -------------------------- */
+
+static void
+ct_log(struct ctfw_ct *ct, uint64_t now, const char *line)
+{
+    if (ct->on_log)
+        ct->on_log(ct->log_opaque, now, CTFW_CT_LOG_WARNING, line);
+}
+
+/*
+ * ___ratelimit() with net.core.message_cost = 5 s and message_burst = 10:
+ * at the first call after the interval the suppressed count is reported,
+ * then a new burst begins.
+ */
+static bool
+net_ratelimit(struct ctfw_ct *ct, uint64_t now)
+{
+    struct ct_ratelimit *rl = &ct->rl;
+    if (!rl->started) {
+        rl->started = true;
+        rl->begin = now;
+    }
+    if (now > rl->begin + 5 * CT_NS_PER_SEC) {
+        if (rl->missed) {
+            char buf[64];
+            snprintf(buf, sizeof(buf),
+                     "net_ratelimit: %u callbacks suppressed", rl->missed);
+            ct_log(ct, now, buf);
+            rl->missed = 0;
+        }
+        rl->begin = now;
+        rl->printed = 0;
+    }
+    if (rl->printed < 10) {
+        rl->printed++;
+        return true;
+    }
+    rl->missed++;
+    return false;
+}
+
+static void
+log_table_full(struct ctfw_ct *ct, uint64_t now)
+{
+    if (!net_ratelimit(ct, now))
+        return;
+    /* pr_fmt() prepends "nf_conntrack: " to a text that has it too. */
+    char buf[96];
+    if (ct->netns_inum)
+        snprintf(buf, sizeof(buf),
+                 "nf_conntrack: nf_conntrack: table full in netns %u, "
+                 "dropping packet",
+                 ct->netns_inum);
+    else
+        snprintf(buf, sizeof(buf),
+                 "nf_conntrack: nf_conntrack: table full, dropping packet");
+    ct_log(ct, now, buf);
+}
+
+/* ---- Refresh and accounting ------------------------------------------- */
+
+void
+ct_acct_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+            const struct ct_pktctx *c)
+{
+    struct ct_acct *a = ct_acct_of(ct, e);
+    if (!a)
+        return;
+    /* skb->len at the conntrack hook: the IP datagram. */
+    uint32_t len = c->pkt->ip_len;
+    a->packets[c->dir]++;
+    a->bytes[c->dir] += len;
+}
+
+void
+ct_refresh_acct(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                const struct ct_pktctx *c, uint32_t timeout_s)
+{
+    if (!(e->status & CTFW_CT_S_FIXED_TIMEOUT)) {
+        uint64_t t = ct_sec(timeout_s);
+        /* Not in the table yet: relative, rebased at confirm. */
+        if (ct_is_confirmed(e))
+            t += c->now;
+        e->timeout = t;
+    }
+    ct_acct_add(ct, e, c);
+}
+
+/* ---- Allocation ------------------------------------------------------- */
+
+/*
+ * __nf_conntrack_alloc(): the count goes up first; above max, early_drop()
+ * must free something or the packet is dropped (count restored, gc
+ * early-drop mode armed, rate-limited log line).
+ */
+static uint32_t
+ct_alloc(struct ctfw_ct *ct, uint32_t hash, uint64_t now, uint8_t *reason)
+{
+    ct->count++;
+    if (ct->cfg.max && ct->count > ct->cfg.max) {
+        if (!ct_early_drop(ct, hash, now)) {
+            ct->gc.early_drop = true;
+            ct->count--;
+            log_table_full(ct, now);
+            *reason = CTFW_CT_R_TABLE_FULL;
+            return CT_NIL;
+        }
+    }
+    uint32_t slot = ct_pool_get(ct);
+    if (slot == CT_NIL) {
+        ct->count--;
+        *reason = CTFW_CT_R_NOMEM;
+    }
+    return slot;
+}
+
+/* ---- nf_conntrack_in -------------------------------------------------- */
+
+static void
+tuple_addrs(const struct ctfw_pkt *pkt, struct ct_tuple *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (pkt->family == 6) {
+        t->src = pkt->src;
+        t->dst = pkt->dst;
+    } else {
+        t->src.w[0] = pkt->src.w[0];
+        t->dst.w[0] = pkt->dst.w[0];
+    }
+}
+
+static enum ctfw_ct_verdict
+no_ct(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint8_t reason,
+      bool drop)
+{
+    ct->st.invalid++;
+    ct->reasons[reason]++;
+    ref->entry = NULL;
+    ref->slot = CT_NIL;
+    ref->flags = 0;
+    ref->info = CTFW_CT_INVALID;
+    ref->reason = reason;
+    if (drop) {
+        ct->st.drop++;
+        ref->verdict = CTFW_CT_DROP;
+    }
+    return (enum ctfw_ct_verdict)ref->verdict;
+}
+
+enum ctfw_ct_verdict
+ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
+           enum ctfw_ct_hook hook, struct ctfw_ct_ref *ref)
+{
+    ctfw_ct_advance(ct, now_ns);
+    ref->verdict = CTFW_CT_ACCEPT;
+    ref->reason = CTFW_CT_R_NONE;
+
+    /* Already attached (looped back) or tagged by NOTRACK: nothing. */
+    if (ref->entry || ref->info == CTFW_CT_UNTRACKED)
+        return CTFW_CT_ACCEPT;
+    ref->info = CTFW_CT_INVALID;
+    if ((pkt->family != 4 && pkt->family != 6) ||
+        !(pkt->has & CTFW_PKT_HAS_IP))
+        return CTFW_CT_ACCEPT;  /* not IP: no conntrack hook runs */
+
+    /* No L4 header here: IPv4 non-first fragment (defragmentation runs
+     * before conntrack in the kernel; ctfw gets fragments unassembled). */
+    if (pkt->frag == CTFW_PKT_FRAG_LATER)
+        return no_ct(ct, ref, CTFW_CT_R_NO_L4, false);
+
+    if ((pkt->family == 4 && pkt->proto == 1) ||
+        (pkt->family == 6 && pkt->proto == 58)) {
+        enum ct_l4_verdict v = ct_icmp_error(ct, pkt, hook, now_ns, ref);
+        if (v == CT_L4_INVALID) {
+            ct->st.error++;
+            ct->reasons[CTFW_CT_R_ICMP_ERROR]++;
+            ref->reason = CTFW_CT_R_ICMP_ERROR;
+            ref->info = CTFW_CT_INVALID;
+            ref->entry = NULL;
+            return CTFW_CT_ACCEPT;
+        }
+        if (ref->entry || ref->info == CTFW_CT_UNTRACKED)
+            return CTFW_CT_ACCEPT;
+    }
+
+    const struct ct_l4proto *l4 = ct_l4proto_find(pkt->family, pkt->proto);
+    uint16_t zone = ref->zone;
+    for (int round = 0; round < 4; round++) {
+        struct ct_tuple t;
+        tuple_addrs(pkt, &t);
+        if (!l4->pkt_to_tuple(pkt, &t))
+            return no_ct(ct, ref, CTFW_CT_R_NO_TUPLE, false);
+
+        struct ctfw_ct_entry *e;
+        uint8_t dir, info;
+        bool fresh = false;
+        uint32_t node = ct_lookup(ct, pkt->family, pkt->proto, zone, &t,
+                                  now_ns);
+        if (node == CT_NIL) {
+            /* init_conntrack() */
+            struct ct_tuple r;
+            memset(&r, 0, sizeof(r));
+            r.src = t.dst;
+            r.dst = t.src;
+            if (!l4->invert(&t, &r))
+                return no_ct(ct, ref, CTFW_CT_R_NO_INVERT, false);
+            uint8_t reason = 0;
+            uint32_t hash = ct_hash(ct, pkt->family, pkt->proto, zone, &t);
+            uint32_t slot = ct_alloc(ct, hash, now_ns, &reason);
+            if (slot == CT_NIL) {
+                ct->st.drop++;
+                ct->reasons[reason]++;
+                ref->reason = reason;
+                ref->verdict = CTFW_CT_DROP;
+                return CTFW_CT_DROP;
+            }
+            e = ct_slot(ct, slot);
+            e->family = pkt->family;
+            e->proto = pkt->proto;
+            e->zone = zone;
+            e->t[0] = t;
+            e->t[1] = r;
+            ct_pool_attach_ext(ct, e);
+            fresh = true;
+            dir = CTFW_CT_DIR_ORIGINAL;
+            info = CTFW_CT_NEW;
+        } else {
+            e = ct_slot(ct, node >> 1);
+            dir = (uint8_t)(node & 1);
+            if (dir == CTFW_CT_DIR_REPLY)
+                info = CTFW_CT_ESTABLISHED_REPLY;
+            else if (e->status & CTFW_CT_S_SEEN_REPLY)
+                info = CTFW_CT_ESTABLISHED;
+            else if (e->status & CTFW_CT_S_EXPECTED)
+                info = CTFW_CT_RELATED;
+            else
+                info = CTFW_CT_NEW;
+        }
+
+        struct ct_pktctx c = {
+            .pkt = pkt, .now = now_ns, .dir = dir, .info = info,
+            .hook = (uint8_t)hook,
+        };
+        enum ct_l4_verdict v = l4->packet(ct, e, &c);
+        if (v == CT_L4_REPEAT) {
+            /* TCP reopen: the old entry is gone, look up again. */
+            ct_kill(ct, e, CTFW_CT_DESTROY_REOPEN, now_ns, false);
+            continue;
+        }
+        if (v != CT_L4_ACCEPT) {
+            if (fresh)
+                ct_free_unconfirmed(ct, e);
+            return no_ct(ct, ref, c.reason, v == CT_L4_DROP);
+        }
+        ref->entry = e;
+        ref->slot = e->slot;
+        ref->info = info;
+        ref->flags = fresh ? REF_UNCONFIRMED : 0;
+        if (c.destroy) {
+            /* RST before any reply: nf_ct_kill_acct() inside the tracker,
+             * so the DESTROY event still says [UNREPLIED]; the packet
+             * keeps its reference to the dying entry. */
+            ct_kill(ct, e, c.destroy, now_ns, true);
+        }
+        if (info == CTFW_CT_ESTABLISHED_REPLY &&
+            !(e->status & CTFW_CT_S_SEEN_REPLY)) {
+            e->status |= CTFW_CT_S_SEEN_REPLY;
+            c.events |= CTFW_CT_EV_REPLY;
+        }
+        if (!fresh && !c.destroy && c.events)
+            ct_emit(ct, e, CTFW_CT_EVENT_UPDATE, 0, c.events, now_ns);
+        return CTFW_CT_ACCEPT;
+    }
+    /* Reopen kept failing (cannot happen: a killed tuple is gone). */
+    return no_ct(ct, ref, CTFW_CT_R_TCP_REOPEN_DROP, true);
+}
+
+/* ---- Confirmation ----------------------------------------------------- */
+
+enum ctfw_ct_verdict
+ctfw_ct_confirm(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint64_t now_ns)
+{
+    if (!ref->entry || !(ref->flags & REF_UNCONFIRMED))
+        return CTFW_CT_ACCEPT;
+    struct ctfw_ct_entry *e = ref->entry;
+    ref->flags &= (uint8_t)~REF_UNCONFIRMED;
+    if (ref->info == CTFW_CT_ESTABLISHED_REPLY ||
+        ref->info == CTFW_CT_RELATED_REPLY)
+        return CTFW_CT_ACCEPT;  /* only the original direction confirms */
+
+    if (e->status & CTFW_CT_S_DYING) {
+        /* Killed while in flight (its slot is the zombie). */
+        ct->st.insert_failed++;
+        ref->entry = NULL;
+        ref->verdict = CTFW_CT_DROP;
+        ref->reason = CTFW_CT_R_INSERT_FAILED;
+        return CTFW_CT_DROP;
+    }
+    uint32_t other = CT_NIL;
+    int r = ct_insert(ct, e, &other);
+    if (r == -EEXIST) {
+        struct ctfw_ct_entry *o = ct_slot(ct, other);
+        const struct ct_l4proto *l4 = ct_l4proto_find(e->family, e->proto);
+        /* nf_ct_resolve_clash(): UDP-like protocols re-attach the packet
+         * to the winner when it has no NAT binding. */
+        if (l4->allow_clash && !(o->status & CTFW_CT_S_DYING) &&
+            !(o->status & (CTFW_CT_S_SRC_NAT_DONE | CTFW_CT_S_DST_NAT_DONE))) {
+            struct ct_acct *la = ct_acct_of(ct, e), *wa = ct_acct_of(ct, o);
+            if (la && wa) {
+                wa->packets[0] += la->packets[0];
+                wa->bytes[0] += la->bytes[0];
+            }
+            ct_free_unconfirmed(ct, e);
+            ref->entry = o;
+            ref->slot = o->slot;
+            ct->st.clash_resolve++;
+            return CTFW_CT_ACCEPT;
+        }
+        ct->st.drop++;
+        ct->st.insert_failed++;
+    } else if (r == -E2BIG) {
+        ct->st.chaintoolong++;
+        ct->st.insert_failed++;
+    }
+    if (r < 0) {
+        ct_free_unconfirmed(ct, e);
+        ref->entry = NULL;
+        ref->slot = CT_NIL;
+        ref->info = CTFW_CT_INVALID;
+        ref->reason = CTFW_CT_R_INSERT_FAILED;
+        ref->verdict = CTFW_CT_DROP;
+        ct->reasons[CTFW_CT_R_INSERT_FAILED]++;
+        return CTFW_CT_DROP;
+    }
+    /* The timer starts now. */
+    e->timeout += now_ns;
+    e->status |= CTFW_CT_S_CONFIRMED;
+    if (e->eflags & CT_E_TSTAMP)
+        ct->tstamp[e->slot >> CT_CHUNK_SHIFT][e->slot & (CT_CHUNK_SIZE - 1)] =
+            now_ns;
+    ct_emit(ct, e, CTFW_CT_EVENT_NEW, 0,
+            (e->status & CTFW_CT_S_EXPECTED) ? CTFW_CT_EV_RELATED
+                                              : CTFW_CT_EV_NEW,
+            now_ns);
+    return CTFW_CT_ACCEPT;
+}
+
+void
+ctfw_ct_abort(struct ctfw_ct *ct, struct ctfw_ct_ref *ref)
+{
+    if (ref->entry && (ref->flags & REF_UNCONFIRMED))
+        ct_free_unconfirmed(ct, ref->entry);
+    ref->entry = NULL;
+    ref->slot = CT_NIL;
+    ref->flags = 0;
+}
+
+/* ---- Public lookup ---------------------------------------------------- */
+
+const struct ctfw_ct_entry *
+ctfw_ct_find(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+             uint16_t zone, uint64_t now_ns, enum ctfw_ct_dir *dir)
+{
+    const struct ct_l4proto *l4 = ct_l4proto_find(pkt->family, pkt->proto);
+    struct ct_tuple t;
+    tuple_addrs(pkt, &t);
+    if (!l4->pkt_to_tuple(pkt, &t))
+        return NULL;
+    uint32_t b = (uint32_t)(((uint64_t)ct_hash(ct, pkt->family, pkt->proto,
+                                               zone, &t) *
+                             ct->nbuckets) >> 32);
+    for (uint32_t node = ct->heads[b]; node != CT_NIL;) {
+        const struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
+        if (!ct_is_expired(e, now_ns) && e->family == pkt->family &&
+            e->proto == pkt->proto && e->zone == zone &&
+            memcmp(&e->t[node & 1], &t, sizeof(t)) == 0) {
+            if (dir)
+                *dir = (enum ctfw_ct_dir)(node & 1);
+            return e;
+        }
+        node = e->next[node & 1];
+    }
+    return NULL;
+}
+
+/* ---- NAT support ------------------------------------------------------ */
+
+int
+ctfw_ct_entry_set_reply(struct ctfw_ct_entry *e,
+                        const struct ctfw_ct_tuple *reply)
+{
+    if (ct_is_confirmed(e))
+        return -EBUSY;
+    memset(&e->t[1], 0, sizeof(e->t[1]));
+    if (e->family == 6) {
+        e->t[1].src = reply->src;
+        e->t[1].dst = reply->dst;
+    } else {
+        e->t[1].src.w[0] = reply->src.w[0];
+        e->t[1].dst.w[0] = reply->dst.w[0];
+    }
+    e->t[1].sport = reply->sport;
+    e->t[1].dport = reply->dport;
+    return 0;
+}
+
+void
+ctfw_ct_entry_set_status(struct ctfw_ct_entry *e, uint32_t bits)
+{
+    e->status |= (uint16_t)bits;
+}
+
+bool
+ctfw_ct_tuple_taken(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                    uint16_t zone, const struct ctfw_ct_tuple *tu,
+                    const struct ctfw_ct_entry *ignored, uint64_t now_ns)
+{
+    struct ct_tuple t;
+    memset(&t, 0, sizeof(t));
+    if (family == 6) {
+        t.src = tu->src;
+        t.dst = tu->dst;
+    } else {
+        t.src.w[0] = tu->src.w[0];
+        t.dst.w[0] = tu->dst.w[0];
+    }
+    t.sport = tu->sport;
+    t.dport = tu->dport;
+    uint32_t node = ct_lookup(ct, family, proto, zone, &t, now_ns);
+    if (node == CT_NIL || ct_slot(ct, node >> 1) == ignored)
+        return false;
+    ct->st.found++;
+    return true;
+}

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Conntrack internals shared by the files of lib/ct/. Never included from
+ * outside lib/ct/.
+ *
+ * Layout. Entries live in a pool of fixed-size chunks (stable addresses,
+ * no per-entry malloc, a cap derived from nf_conntrack_max). Each entry is
+ * linked into the hash table twice, once per direction, through
+ * intrusive 32-bit node links: node = slot * 2 + dir, CT_NIL ends a
+ * chain. Optional extensions (acct, timestamp) live in parallel chunk
+ * arrays allocated only when the sysctl is on, as the kernel's ct
+ * extensions are allocated only when enabled.
+ */
+#ifndef CTFW_CT_PRIVATE_H
+#define CTFW_CT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctfw/ct.h"
+
+#define CT_NIL UINT32_MAX
+#define CT_CHUNK_SHIFT 12
+#define CT_CHUNK_SIZE (1u << CT_CHUNK_SHIFT)
+#define CT_NS_PER_SEC 1000000000ull
+
+/* One tuple: 36 bytes, no padding (hashed and compared as words). */
+struct ct_tuple {
+    union ctfw_addr src, dst;
+    uint16_t sport, dport;  /* host order; ICMP: id, type << 8 | code */
+};
+_Static_assert(sizeof(struct ct_tuple) == 36, "tuple must be padding-free");
+
+/* ip_ct_tcp, packed: per-direction windows, then the shared fields. */
+struct ct_tcp {
+    struct ct_tcp_side {
+        uint32_t td_end;    /* max of seq + len */
+        uint32_t td_maxend; /* max of ack + max(win,1) */
+        uint32_t td_maxwin; /* max(win) */
+        uint32_t td_maxack; /* max of ack */
+    } seen[2];
+    uint8_t td_scale[2];
+    uint8_t flags[2];       /* CT_TCP_F_* per direction */
+    uint8_t state;          /* enum ctfw_ct_tcp_state */
+    uint8_t last_dir;
+    uint8_t last_index;     /* class of the last packet */
+    uint8_t retrans;
+    uint8_t last_wscale;
+    uint8_t last_flags;
+    uint16_t last_win;
+    uint32_t last_seq, last_ack, last_end;
+};
+_Static_assert(sizeof(struct ct_tcp) == 56, "ct_tcp layout");
+
+/* ip_ct_tcp_state flags (IP_CT_TCP_FLAG_*). */
+#define CT_TCP_F_WINDOW_SCALE 0x01
+#define CT_TCP_F_SACK_PERM 0x02
+#define CT_TCP_F_CLOSE_INIT 0x04
+#define CT_TCP_F_BE_LIBERAL 0x08
+#define CT_TCP_F_DATA_UNACKNOWLEDGED 0x10
+#define CT_TCP_F_MAXACK_SET 0x20
+#define CT_TCP_F_EXP_CHALLENGE_ACK 0x40
+#define CT_TCP_F_SIMULTANEOUS_OPEN 0x80
+
+/* Entry-local flags (not status bits). */
+#define CT_E_ACCT 0x01       /* has the acct extension */
+#define CT_E_TSTAMP 0x02     /* has the timestamp extension */
+#define CT_E_USED 0x04       /* slot allocated */
+
+struct ctfw_ct_entry {
+    uint32_t next[2];       /* hash chain link of each direction's node */
+    uint16_t status;        /* CTFW_CT_S_* */
+    uint8_t family;         /* 4 or 6 */
+    uint8_t proto;          /* L4 protocol number */
+    uint16_t zone;
+    uint8_t eflags;         /* CT_E_* */
+    uint8_t pad;
+    uint32_t mark;
+    uint32_t slot;          /* own pool index (links, extensions) */
+    /* Absolute deadline (ns) once confirmed; before confirmation the
+     * relative timeout, rebased at confirm as the kernel does. */
+    uint64_t timeout;
+    struct ct_tuple t[2];   /* ORIGINAL, REPLY */
+    union {
+        struct ct_tcp tcp;
+        struct {
+            uint64_t stream_ts;  /* UDP: creation + 2 s */
+        } udp;
+    } p;
+};
+_Static_assert(sizeof(struct ctfw_ct_entry) <= 160,
+               "conntrack entry over the 160-byte memory target");
+
+struct ct_acct {
+    uint64_t packets[2], bytes[2];
+};
+
+/* Per-packet context passed to the L4 trackers. */
+struct ct_pktctx {
+    const struct ctfw_pkt *pkt;
+    uint64_t now;
+    uint8_t dir;            /* enum ctfw_ct_dir */
+    uint8_t info;           /* enum ctfw_ct_info */
+    uint8_t hook;
+    uint8_t reason;         /* out: enum ctfw_ct_reason when not ACCEPT */
+    uint8_t destroy;        /* out: enum ctfw_ct_destroy_reason to kill */
+    uint32_t events;        /* out: CTFW_CT_EV_* to deliver */
+};
+
+/* L4 tracker verdicts (NF_ACCEPT, -NF_ACCEPT, NF_DROP, -NF_REPEAT). */
+enum ct_l4_verdict {
+    CT_L4_ACCEPT,
+    CT_L4_INVALID,
+    CT_L4_DROP,
+    CT_L4_REPEAT,
+};
+
+/* One L4 protocol tracker, as an nf_conntrack_l4proto. */
+struct ct_l4proto {
+    uint8_t proto;
+    const char *name;       /* as conntrack-tools prints it */
+    bool has_ports;         /* tuple carries sport/dport */
+    bool allow_clash;       /* UDP-like: clash resolution at confirm */
+    /* L4 part of the tuple from the packet; false: cannot (INVALID). */
+    bool (*pkt_to_tuple)(const struct ctfw_pkt *pkt, struct ct_tuple *t);
+    /* L4 part of the inverse; false: no inverse (INVALID). */
+    bool (*invert)(const struct ct_tuple *in, struct ct_tuple *out);
+    enum ct_l4_verdict (*packet)(struct ctfw_ct *ct,
+                                 struct ctfw_ct_entry *e,
+                                 struct ct_pktctx *c);
+    /* gc early-drop mode may kill an ASSURED entry in this state. */
+    bool (*can_early_drop)(const struct ctfw_ct_entry *e);
+    /* State name printed after the timeout, NULL for none. */
+    const char *(*state_name)(const struct ctfw_ct_entry *e);
+};
+
+extern const struct ct_l4proto ct_l4proto_tcp;
+extern const struct ct_l4proto ct_l4proto_udp;
+extern const struct ct_l4proto ct_l4proto_udplite;
+extern const struct ct_l4proto ct_l4proto_icmp;
+extern const struct ct_l4proto ct_l4proto_icmpv6;
+extern const struct ct_l4proto ct_l4proto_gre;
+extern const struct ct_l4proto ct_l4proto_generic;
+
+const struct ct_l4proto *ct_l4proto_find(uint8_t family, uint8_t proto);
+bool ct_ports_to_tuple(const struct ctfw_pkt *pkt, struct ct_tuple *t);
+bool ct_invert_ports(const struct ct_tuple *in, struct ct_tuple *out);
+
+/* net_ratelimit() state (lib/ratelimit.c): burst per interval. */
+struct ct_ratelimit {
+    uint64_t begin;
+    bool started;
+    uint32_t printed, missed;
+};
+
+/* The gc worker's state (struct conntrack_gc_work). */
+struct ct_gc {
+    uint64_t next_run;      /* clock value of the next invocation */
+    uint64_t start_time;    /* start of the current full pass */
+    int64_t avg_timeout;    /* ns */
+    int64_t count;
+    uint32_t next_bucket;
+    bool early_drop;
+};
+
+struct ctfw_ct {
+    struct ctfw_ct_config cfg;
+    uint64_t seed;
+    uint64_t rng;           /* splitmix64 state (chain-length guard) */
+    uint32_t netns_inum;
+
+    /* Hash table: bucket heads (node ids). */
+    uint32_t *heads;
+    uint32_t nbuckets;
+
+    /* Entry pool. */
+    struct ctfw_ct_entry **chunks;
+    struct ct_acct **acct;          /* parallel, allocated on demand */
+    uint64_t **tstamp;              /* start time (ns), on demand */
+    uint32_t nchunks, chunks_cap;
+    uint32_t max_slots;             /* pool cap */
+    uint32_t bump;                  /* slots handed out from the top */
+    uint32_t free_head;             /* free list through next[0] */
+    uint32_t zombie;                /* killed while referenced; freed
+                                       at the next entry point */
+
+    uint32_t count;                 /* nf_conntrack_count */
+    struct ctfw_ct_stats st;
+    uint64_t reasons[CTFW_CT_R_COUNT];
+
+    struct ct_gc gc;
+    struct ct_ratelimit rl;
+
+    void (*on_event)(void *, const struct ctfw_ct_event *);
+    void *event_opaque;
+    void (*on_log)(void *, uint64_t, int, const char *);
+    void *log_opaque;
+};
+
+static inline struct ctfw_ct_entry *
+ct_slot(const struct ctfw_ct *ct, uint32_t slot)
+{
+    return &ct->chunks[slot >> CT_CHUNK_SHIFT][slot & (CT_CHUNK_SIZE - 1)];
+}
+
+static inline uint64_t
+ct_sec(uint32_t s)
+{
+    return (uint64_t)s * CT_NS_PER_SEC;
+}
+
+static inline bool
+ct_is_confirmed(const struct ctfw_ct_entry *e)
+{
+    return e->status & CTFW_CT_S_CONFIRMED;
+}
+
+static inline bool
+ct_is_expired(const struct ctfw_ct_entry *e, uint64_t now)
+{
+    return ct_is_confirmed(e) && e->timeout <= now;
+}
+
+/* nf_ct_refresh_acct(): new timeout (s) unless FIXED, plus counters. */
+void ct_refresh_acct(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                     const struct ct_pktctx *c, uint32_t timeout_s);
+/* Counters only (nf_ct_acct_update). */
+void ct_acct_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                 const struct ct_pktctx *c);
+static inline struct ct_acct *
+ct_acct_of(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e)
+{
+    if (!(e->eflags & CT_E_ACCT))
+        return NULL;
+    return &ct->acct[e->slot >> CT_CHUNK_SHIFT]
+                    [e->slot & (CT_CHUNK_SIZE - 1)];
+}
+
+static inline uint64_t
+ct_tstamp_of(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e)
+{
+    if (!(e->eflags & CT_E_TSTAMP))
+        return 0;
+    uint32_t s = e->slot;
+    return ct->tstamp[s >> CT_CHUNK_SHIFT][s & (CT_CHUNK_SIZE - 1)];
+}
+
+/* L4 checksum of the packet (pseudo-header included); true when correct
+ * or not verifiable (not fully captured). */
+bool ct_l4_csum_ok(const struct ctfw_pkt *pkt);
+/* Same over the first cov L4 bytes (UDP-Lite coverage). */
+bool ct_l4_csum_cov_ok(const struct ctfw_pkt *pkt, uint32_t cov);
+
+/* ICMP/ICMPv6 error handling (proto_icmp.c): attaches a RELATED entry,
+ * returns ACCEPT (done if ref->entry set / untracked), INVALID (error). */
+enum ct_l4_verdict ct_icmp_error(struct ctfw_ct *ct,
+                                 const struct ctfw_pkt *pkt,
+                                 enum ctfw_ct_hook hook, uint64_t now,
+                                 struct ctfw_ct_ref *ref);
+
+/* Lookup of a full key; reaps expired entries met on the way. Returns
+ * the node id or CT_NIL. */
+uint32_t ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                   uint16_t zone, const struct ct_tuple *t, uint64_t now);
+
+/* table.c */
+uint32_t ct_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                 uint16_t zone, const struct ct_tuple *t);
+uint32_t ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+                   int dir);
+uint32_t ct_pool_get(struct ctfw_ct *ct);
+void ct_pool_attach_ext(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+void ct_link(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+void ct_emit(struct ctfw_ct *ct, const struct ctfw_ct_entry *e, uint8_t type,
+             uint8_t reason, uint32_t mask, uint64_t now);
+void ct_release_zombie(struct ctfw_ct *ct);
+void ct_kill(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint8_t reason,
+             uint64_t now, bool referenced);
+void ct_free_unconfirmed(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+int ct_insert(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint32_t *clash);
+bool ct_early_drop(struct ctfw_ct *ct, uint32_t hash, uint64_t now);
+
+#endif /* CTFW_CT_PRIVATE_H */
