@@ -12,3 +12,5 @@ echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpu
 echo "== commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "== 1. decoder: bench_decode $dir/mix-1m.pcap $runs"
 "$build/bench/bench_decode" "$dir/mix-1m.pcap" "$runs"
+echo "== 2. conntrack: bench_ct $runs (sizes: ${CT_SIZES:-10000,100000,1000000,3000000})"
+"$build/bench/bench_ct" "$runs" "${CT_SIZES:-10000,100000,1000000,3000000}"
