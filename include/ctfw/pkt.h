@@ -114,7 +114,9 @@ union ctfw_addr {
 /* TCP options that window tracking and the MSS target need. */
 struct ctfw_tcp_opts {
     uint16_t mss;            /* 0 = absent */
-    int8_t wscale;           /* -1 = absent; else shift as sent */
+    int8_t wscale;           /* -1 = absent; else shift as sent (capped
+                                at 127; above 14 also tcp_opt_bad,
+                                RFC 7323 2.3: the tracker uses 14) */
     bool sack_perm;
     bool has_ts;
     uint8_t n_sack;          /* SACK blocks present (0..4) */
@@ -187,7 +189,9 @@ struct ctfw_pkt {
     uint8_t ip6_nexthdr;     /* IPv6 fixed header next header */
     uint8_t ip6_ext_mask;    /* bit per kind seen: 1 hbh,2 rt,4 frag,
                                 8 dst,16 ah */
-    bool ip_csum_ok;         /* IPv4 header checksum verified */
+    bool ip_csum_ok;         /* IPv4 header checksum verified good;
+                                false when bad (ip_bad_csum) or when
+                                the header was not all captured */
     union ctfw_addr src, dst;
 
     /* Transport layer (host byte order). */

@@ -163,8 +163,7 @@ put_tcp_opts(struct line *l, const struct ctfw_tcp_opts *o)
 {
     const char *sep = "";
 
-    if (!o->mss && o->wscale < 0 && !o->sack_perm && !o->has_ts &&
-        !o->n_sack)
+    if (!o->mss && o->wscale < 0 && !o->sack_perm && !o->has_ts && !o->n_sack)
         return;
     put(l, " opts [");
     if (o->mss) {
@@ -262,8 +261,7 @@ put_l4(struct line *l, const struct ctfw_pkt *pkt)
 static void
 put_ip_tail(struct line *l, const struct ctfw_pkt *pkt)
 {
-    static const char *const ext_names[] = {"hbh", "rt", "frag", "dst",
-                                            "ah"};
+    static const char *const ext_names[] = {"hbh", "rt", "frag", "dst", "ah"};
 
     put(l, " ttl %u", pkt->ttl);
     if (pkt->tos)
@@ -300,8 +298,8 @@ put_ip_tail(struct line *l, const struct ctfw_pkt *pkt)
 static void
 put_link(struct line *l, const struct ctfw_pkt *pkt)
 {
-    static const char *const sll_dir[] = {"in", "bcast", "mcast",
-                                          "otherhost", "out"};
+    static const char *const sll_dir[] = {"in", "bcast", "mcast", "otherhost",
+                                          "out"};
 
     switch (pkt->linktype) {
     case CTFW_LINKTYPE_ETHERNET:

@@ -178,8 +178,7 @@ decode_udp(struct ctfw_pkt *pkt, uint32_t off, uint32_t end)
         if (cov != 0 && (cov < 8 || cov > end - off))
             pkt_ev(pkt, CTFW_PKT_EV_UDP_BAD_LEN);
     } else if (pkt->udp_len < 8 ||
-               (pkt->frag == CTFW_PKT_FRAG_NONE &&
-                pkt->udp_len > end - off)) {
+               (pkt->frag == CTFW_PKT_FRAG_NONE && pkt->udp_len > end - off)) {
         pkt_ev(pkt, CTFW_PKT_EV_UDP_BAD_LEN);
     }
     set_payload(pkt, off, end, 8);

@@ -18,12 +18,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int linktypes[] = {
-    CTFW_LINKTYPE_ETHERNET, CTFW_LINKTYPE_LINUX_SLL,
+    CTFW_LINKTYPE_ETHERNET,   CTFW_LINKTYPE_LINUX_SLL,
     CTFW_LINKTYPE_LINUX_SLL2, CTFW_LINKTYPE_RAW,
-    CTFW_LINKTYPE_RAW_OLD, CTFW_LINKTYPE_IPV4,
-    CTFW_LINKTYPE_IPV6, CTFW_LINKTYPE_NULL,
-    CTFW_LINKTYPE_LOOP, CTFW_LINKTYPE_PPP,
-    CTFW_LINKTYPE_NFLOG, 147 /* USER0: unsupported */,
+    CTFW_LINKTYPE_RAW_OLD,    CTFW_LINKTYPE_IPV4,
+    CTFW_LINKTYPE_IPV6,       CTFW_LINKTYPE_NULL,
+    CTFW_LINKTYPE_LOOP,       CTFW_LINKTYPE_PPP,
+    CTFW_LINKTYPE_NFLOG,      147 /* USER0: unsupported */,
 };
 
 static void
@@ -62,12 +62,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           "HAS_IP without l3_off");
     check(!(pkt.has & CTFW_PKT_HAS_L4) || pkt.l4_off != CTFW_PKT_OFF_NONE,
           "HAS_L4 without l4_off");
-    check(pkt.payload_off == CTFW_PKT_OFF_NONE ||
-              (pkt.l4_off != CTFW_PKT_OFF_NONE &&
-               pkt.payload_off >= pkt.l4_off),
-          "payload before l4");
-    check(pkt.frag != CTFW_PKT_FRAG_LATER ||
-              pkt.l4_off == CTFW_PKT_OFF_NONE,
+    check(
+        pkt.payload_off == CTFW_PKT_OFF_NONE ||
+            (pkt.l4_off != CTFW_PKT_OFF_NONE && pkt.payload_off >= pkt.l4_off),
+        "payload before l4");
+    check(pkt.frag != CTFW_PKT_FRAG_LATER || pkt.l4_off == CTFW_PKT_OFF_NONE,
           "later fragment with an L4 header");
     check(pkt.tcp_opts.n_sack <= 4, "n_sack");
     check(pkt.n_vlan <= 2, "n_vlan");
