@@ -51,7 +51,9 @@ int cli_load_sysctl_file(struct ctfw_sysctl *s, const char *path);
 int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);
 
 int cmd_decode(int argc, char **argv);
+int cmd_rules(int, char **);
 int cmd_sysctl(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

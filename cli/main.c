@@ -14,6 +14,9 @@
 static const struct cli_cmd commands[] = {
     {"decode", "print what ctfw decodes in each packet of a capture",
      cmd_decode},
+    {"rules", "check, save or list an iptables ruleset", cmd_rules},
+    {"replay", "play a capture through rules and conntrack as the kernel",
+     cmd_replay},
     {"gen", "synthesise a capture: web clients, SYN flood, DNS, scans",
      cmd_gen},
     {"sysctl", "load sysctl files onto the kernel profile and print them",

@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctfw replay -R RULES -r CAPTURE [OPTION]... [EXPRESSION]
+ *
+ * Plays a capture through the netfilter pipeline on the replay clock
+ * (packet timestamps) and reports what the kernel would have done.
+ * Everything is checked before the first packet: a bad option, a missing
+ * file, rules that do not load or an unknown sysctl key exit 2 without a
+ * partial run.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ctfw/hook.h"
+#include "ctfw/json.h"
+#include "ctfw/pkt.h"
+#include "ctfw/rules.h"
+#include "ctfw/sysctl.h"
+#include "io/capture.h"
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+"Usage: ctfw replay -R RULES -r FILE [OPTION]... [EXPRESSION]\n"
+"Play a capture through iptables rules and connection tracking as a\n"
+"Linux 6.x kernel would, on the capture's clock.\n"
+"\n"
+"Inputs:\n"
+"  -R, --rules FILE       IPv4 rules: iptables-save output or a script of\n"
+"                         iptables commands\n"
+"  -6, --rules6 FILE      IPv6 rules (ip6tables-save output or commands)\n"
+"  -r, --read FILE        capture (pcap/pcapng, '-' = stdin); repeatable\n"
+"  -f, --sysctl FILE      sysctl.conf or `sysctl -a` output; repeatable\n"
+"  -s, --set KEY=VALUE    one sysctl (after the files); repeatable\n"
+"  EXPRESSION             a tcpdump/BPF filter applied to the capture\n"
+"\n"
+"Host model (which hooks a packet crosses):\n"
+"      --iface NAME=ADDR/PREFIX  an interface and address; repeatable\n"
+"      --local ADDR       another local address\n"
+"      --route PREFIX=IFACE  a route ('default=eth1'); repeatable\n"
+"      --forward          IP forwarding on (also net.ipv4.ip_forward=1)\n"
+"      --legacy           iptables-legacy table order (security before\n"
+"                         nat at INPUT)\n"
+"\n"
+"Outputs (each FILE may be '-' for stdout):\n"
+"      --verdicts FILE    one line per packet: number, ACCEPT/DROP, hook\n"
+"                         path, deciding table:chain:rule, reason, ctstate\n"
+"      --conntrack FILE   the table at the end, as `conntrack -L`\n"
+"      --conntrack-stats FILE  as `conntrack -S`\n"
+"      --proc FILE        as /proc/net/nf_conntrack\n"
+"      --save-counters FILE  as `iptables-save -c`\n"
+"      --list FILE        as `iptables -L -n -v -x --line-numbers`\n"
+"      --events FILE      as `conntrack -E -o timestamp`\n"
+"      --log FILE         kernel log lines (LOG target, table full)\n"
+"      --timeline FILE    CSV per --interval: time, entries, limit, by\n"
+"                         state, new, drops, early drops\n"
+"      --interval SECS    timeline step (default 1)\n"
+"      --json FILE        everything above in one JSON document (schema\n"
+"                         ctfw-replay/1, docs/json.md)\n"
+"\n"
+"Clock:\n"
+"      --advance SECS     run the clock this long past the last packet\n"
+"                         (see what expires)\n"
+"\n"
+"  -q, --quiet            no progress on stderr\n"
+"  -h, --help             show this help and exit\n"
+"\n"
+"Example (the incident: a web server whose table fills):\n"
+"  ctfw replay -R examples/incident/rules.sh -r examples/incident/web.pcap \\\n"
+"      --iface eth0=10.0.0.10/24 --route default=eth0 \\\n"
+"      --set net.netfilter.nf_conntrack_max=16 --verdicts - --conntrack -\n"
+"\n"
+"Exit status: 0 the replay ran; 1 the capture was damaged (processed up\n"
+"to the damage); 2 usage, rules, sysctl or capture errors (nothing ran).\n"
+"Formats: ctfw(8), docs/replay.md.\n");
+}
+
+struct out_file {
+    const char *path;
+    FILE *f;
+};
+
+static int
+out_open(struct out_file *o)
+{
+    if (!o->path)
+        return 0;
+    if (!strcmp(o->path, "-")) {
+        o->f = stdout;
+        return 0;
+    }
+    o->f = fopen(o->path, "w");
+    if (!o->f) {
+        cli_error("%s: %s", o->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+out_close(struct out_file *o)
+{
+    int rc = 0;
+    if (o->f && o->f != stdout) {
+        if (fclose(o->f) != 0) {
+            cli_error("%s: %s", o->path, strerror(errno));
+            rc = -1;
+        }
+    } else if (o->f) {
+        fflush(o->f);
+    }
+    o->f = NULL;
+    return rc;
+}
+
+enum {
+    O_IFACE = 256,
+    O_LOCAL,
+    O_ROUTE,
+    O_FORWARD,
+    O_LEGACY,
+    O_VERDICTS,
+    O_CONNTRACK,
+    O_CTSTATS,
+    O_PROC,
+    O_SAVE,
+    O_LIST,
+    O_EVENTS,
+    O_LOG,
+    O_TIMELINE,
+    O_INTERVAL,
+    O_ADVANCE,
+    O_JSON,
+    O_COUNT_
+};
+
+struct replay {
+    struct out_file verdicts, conntrack, ctstats, proc, save, list, events,
+        log, timeline, json;
+    uint64_t interval_ns;
+    struct ctfw_pipeline *pl;
+    /* Summary. */
+    uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip;
+    uint64_t drops[CTFW_DROP_REASON_COUNT];
+    uint64_t first_ts, last_ts;
+    uint64_t table_full_first_ns, table_full_count;
+    uint32_t ct_peak;
+    uint64_t ct_peak_ns;
+    uint64_t new_this_sec, new_peak, new_sec;
+    uint64_t early_drops, destroyed;
+    /* Timeline bucket. */
+    uint64_t tl_next_ns, tl_new, tl_drop, tl_early;
+    bool progress;
+};
+
+static void
+log_cb(void *arg, uint64_t now_ns, int level, const char *line)
+{
+    struct replay *r = arg;
+    (void)level;
+    if (strstr(line, "table full, dropping packet")) {
+        if (!r->table_full_count)
+            r->table_full_first_ns = now_ns;
+    }
+    if (r->log.f)
+        /* dmesg's "[seconds.micro] " prefix, on the replay clock
+         * relative to the capture start. */
+        fprintf(r->log.f, "[%5" PRIu64 ".%06" PRIu64 "] %s\n",
+                (now_ns - r->first_ts) / 1000000000u,
+                (now_ns - r->first_ts) % 1000000000u / 1000u, line);
+}
+
+static void
+event_cb(void *arg, const struct ctfw_ct_event *ev)
+{
+    struct replay *r = arg;
+    if (ev->type == CTFW_CT_EVENT_NEW) {
+        uint64_t sec = ev->now_ns / 1000000000u;
+        if (sec != r->new_sec) {
+            r->new_sec = sec;
+            r->new_this_sec = 0;
+        }
+        if (++r->new_this_sec > r->new_peak)
+            r->new_peak = r->new_this_sec;
+        r->tl_new++;
+    } else if (ev->type == CTFW_CT_EVENT_DESTROY) {
+        r->destroyed++;
+        if (ev->reason == CTFW_CT_DESTROY_EARLY_DROP ||
+            ev->reason == CTFW_CT_DESTROY_GC_EVICT) {
+            r->early_drops++;
+            r->tl_early++;
+        }
+    }
+    if (r->events.f) {
+        char line[1024];
+        ctfw_ct_format_event(ctfw_pipeline_conntrack(r->pl), ev, 0, line,
+                             sizeof(line));
+        /* conntrack -E -o timestamp: "[sec.usec]\t" prefix. */
+        fprintf(r->events.f, "[%" PRIu64 ".%06" PRIu64 "]\t%s\n",
+                ev->now_ns / 1000000000u,
+                ev->now_ns % 1000000000u / 1000u, line);
+    }
+}
+
+/* Entries by TCP state for the timeline. */
+static void
+timeline_row(struct replay *r, uint64_t t_ns)
+{
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    uint64_t by_state[CTFW_CT_TCP_STATE_COUNT + 1] = {0};
+    uint32_t count = ct ? ctfw_ct_count(ct) : 0;
+    if (ct) {
+        size_t n = ctfw_ct_list(ct, t_ns, NULL, 0);
+        const struct ctfw_ct_entry **v = calloc(n ? n : 1, sizeof(*v));
+        if (v) {
+            n = ctfw_ct_list(ct, t_ns, v, n);
+            for (size_t i = 0; i < n; i++) {
+                int s = ctfw_ct_entry_tcp_state(v[i]);
+                by_state[s < 0 ? CTFW_CT_TCP_STATE_COUNT : s]++;
+            }
+            free(v);
+        }
+    }
+    fprintf(r->timeline.f, "%" PRIu64 ".%03" PRIu64 ",%u,%u",
+            t_ns / 1000000000u, t_ns % 1000000000u / 1000000u, count,
+            ct ? ctfw_ct_get_config(ct)->max : 0);
+    for (int s = 1; s < CTFW_CT_TCP_STATE_COUNT; s++)
+        fprintf(r->timeline.f, ",%" PRIu64, by_state[s]);
+    fprintf(r->timeline.f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                           "\n",
+            by_state[CTFW_CT_TCP_STATE_COUNT], r->tl_new, r->tl_drop,
+            r->tl_early);
+    r->tl_new = r->tl_drop = r->tl_early = 0;
+}
+
+static void
+timeline_until(struct replay *r, uint64_t now_ns)
+{
+    while (r->timeline.f && r->tl_next_ns <= now_ns) {
+        ctfw_pipeline_advance(r->pl, r->tl_next_ns);
+        timeline_row(r, r->tl_next_ns);
+        r->tl_next_ns += r->interval_ns;
+    }
+}
+
+static void
+print_verdict(struct replay *r, uint64_t number,
+              const struct ctfw_pipeline_result *res)
+{
+    FILE *f = r->verdicts.f;
+    fprintf(f, "%" PRIu64 " %s ", number, res->accept ? "ACCEPT" : "DROP");
+    if (res->flags & CTFW_PIPELINE_NOT_IP) {
+        fprintf(f, "- - not-ip -\n");
+        return;
+    }
+    fprintf(f, "%s ", ctfw_host_path_name((enum ctfw_host_path)res->path));
+    if (res->table < CTFW_TABLE_COUNT && res->chain) {
+        if (res->rule)
+            fprintf(f, "%s:%s:%u:%s ",
+                    ctfw_table_name((enum ctfw_table)res->table),
+                    res->chain, res->rule, res->target);
+        else
+            fprintf(f, "%s:%s:policy:%s ",
+                    ctfw_table_name((enum ctfw_table)res->table),
+                    res->chain, res->target);
+    } else if (res->target) {
+        fprintf(f, "%s ", res->target);
+    } else {
+        fputs("- ", f);
+    }
+    if (res->accept)
+        fputs("- ", f);
+    else if (res->reason == CTFW_DROP_CT_INVALID)
+        fprintf(f, "%s(%s) ", ctfw_drop_reason_name(res->reason),
+                ctfw_ct_reason_name((enum ctfw_ct_reason)res->ct_reason));
+    else
+        fprintf(f, "%s ", ctfw_drop_reason_name(res->reason));
+    fprintf(f, "%s\n", res->ctstate);
+}
+
+static int
+load_rules(const char *path, int family, struct ctfw_ruleset **out)
+{
+    char *text;
+    size_t len;
+    int rc = cli_read_file(path, &text, &len);
+    if (rc < 0) {
+        cli_error("%s: %s", path, strerror(-rc));
+        return -1;
+    }
+    struct ctfw_ruleset *rs = ctfw_rules_new(family);
+    if (!rs) {
+        free(text);
+        return -1;
+    }
+    struct ctfw_rules_parse_params pp = {.filename = path};
+    rc = ctfw_rules_parse(rs, &pp, text, len);
+    free(text);
+    if (rc < 0) {
+        size_t n = ctfw_rules_diag_count(rs);
+        for (size_t i = 0; i < n; i++) {
+            char *d = ctfw_rules_diag_format(rs, i);
+            if (d) {
+                fputs(d, stderr);
+                free(d);
+            }
+        }
+        if (rc == -ENOMEM)
+            cli_error("%s: out of memory", path);
+        else
+            cli_error("%s: %zu error%s; nothing was replayed", path, n,
+                      n == 1 ? "" : "s");
+        ctfw_rules_free(rs);
+        return -1;
+    }
+    bool is_target;
+    const char *name = ctfw_rules_unevaluated(rs, &is_target);
+    if (name) {
+        cli_error("%s: the %s '%s' is parsed but not evaluated yet by "
+                  "this version of ctfw; nothing was replayed",
+                  path, is_target ? "target" : "match", name);
+        ctfw_rules_free(rs);
+        return -1;
+    }
+    *out = rs;
+    return 0;
+}
+
+static void
+print_summary(struct replay *r, const struct ctfw_sysctl *sys)
+{
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    double span = r->n_pkts ? (double)(r->last_ts - r->first_ts) / 1e9 : 0;
+    printf("Actual: %" PRIu64 " packets (%" PRIu64
+           " bytes) replayed over %.6f seconds of capture time\n",
+           r->n_pkts, r->n_bytes, span);
+    printf("Verdicts: %" PRIu64 " accepted, %" PRIu64 " dropped",
+           r->n_accept, r->n_drop);
+    if (r->n_not_ip)
+        printf(", %" PRIu64 " not IP (not netfilter's)", r->n_not_ip);
+    printf("\n");
+    for (int i = 1; i < CTFW_DROP_REASON_COUNT; i++)
+        if (r->drops[i])
+            printf("  dropped by %-24s %" PRIu64 "\n",
+                   ctfw_drop_reason_name((enum ctfw_drop_reason)i),
+                   r->drops[i]);
+    struct ctfw_pipeline_rejects rj;
+    ctfw_pipeline_rejects(r->pl, &rj);
+    if (rj.sent || rj.dropped || rj.unsent)
+        printf("REJECT answers: %" PRIu64 " sent through OUTPUT, %" PRIu64
+               " dropped there, %" PRIu64
+               " not sent (no answer to a RST, a broadcast or an ICMP "
+               "error; ICMP rate limits are not modelled yet)\n",
+               rj.sent, rj.dropped, rj.unsent);
+    if (!ctfw_pipeline_conntrack_on(r->pl)) {
+        printf("Conntrack: off (no rule needs it, as the kernel "
+               "registers it on demand)\n");
+        return;
+    }
+    uint32_t max = ctfw_ct_get_config(ct)->max;
+    printf("Conntrack: %u entries at the end, peak %u of %u (%.1f%%)",
+           ctfw_ct_count(ct), r->ct_peak, max,
+           max ? 100.0 * r->ct_peak / max : 0.0);
+    if (r->ct_peak)
+        printf(" at +%.3fs", (double)(r->ct_peak_ns - r->first_ts) / 1e9);
+    printf("\n");
+    printf("Conntrack: new connections per second, peak %" PRIu64 "\n",
+           r->new_peak);
+    if (r->table_full_count || r->drops[CTFW_DROP_CT_TABLE_FULL])
+        printf("Table full: %" PRIu64
+               " packets dropped, first at +%.3fs\n",
+               r->drops[CTFW_DROP_CT_TABLE_FULL],
+               (double)(r->table_full_first_ns - r->first_ts) / 1e9);
+    struct ctfw_ct_stats st;
+    ctfw_ct_get_stats(ct, &st);
+    printf("Conntrack stats: found=%" PRIu64 " invalid=%" PRIu64
+           " insert=%" PRIu64 " insert_failed=%" PRIu64 " drop=%" PRIu64
+           " early_drop=%" PRIu64 " error=%" PRIu64 "\n",
+           st.found, st.invalid, st.insert, st.insert_failed, st.drop,
+           st.early_drop, st.error);
+    (void)sys;
+}
+
+static void
+json_sink(void *arg, const char *text, size_t len)
+{
+    fwrite(text, 1, len, (FILE *)arg);
+}
+
+static double
+secs(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+/* The replay in one JSON document; schema in docs/json.md. */
+static void
+write_json(struct replay *r, const char *const *files, size_t n_files,
+           const char *rules4, const char *rules6)
+{
+    struct ctfw_json j;
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    ctfw_json_init(&j, json_sink, r->json.f, CTFW_JSON_PRETTY);
+    ctfw_json_obj_begin(&j);
+    ctfw_json_key(&j, "schema");
+    ctfw_json_str(&j, "ctfw-replay/1");
+    ctfw_json_key(&j, "inputs");
+    ctfw_json_obj_begin(&j);
+    ctfw_json_key(&j, "rules4");
+    ctfw_json_str(&j, rules4);
+    ctfw_json_key(&j, "rules6");
+    ctfw_json_str(&j, rules6);
+    ctfw_json_key(&j, "captures");
+    ctfw_json_arr_begin(&j);
+    for (size_t i = 0; i < n_files; i++)
+        ctfw_json_str(&j, files[i]);
+    ctfw_json_arr_end(&j);
+    ctfw_json_obj_end(&j);
+    ctfw_json_key(&j, "capture");
+    ctfw_json_obj_begin(&j);
+    ctfw_json_key(&j, "packets");
+    ctfw_json_uint(&j, r->n_pkts);
+    ctfw_json_key(&j, "bytes");
+    ctfw_json_uint(&j, r->n_bytes);
+    ctfw_json_key(&j, "first_time");
+    ctfw_json_double(&j, secs(r->first_ts));
+    ctfw_json_key(&j, "duration_s");
+    ctfw_json_double(&j, secs(r->last_ts - r->first_ts));
+    ctfw_json_obj_end(&j);
+    ctfw_json_key(&j, "verdicts");
+    ctfw_json_obj_begin(&j);
+    ctfw_json_key(&j, "accepted");
+    ctfw_json_uint(&j, r->n_accept);
+    ctfw_json_key(&j, "dropped");
+    ctfw_json_uint(&j, r->n_drop);
+    ctfw_json_key(&j, "not_ip");
+    ctfw_json_uint(&j, r->n_not_ip);
+    ctfw_json_key(&j, "dropped_by");
+    ctfw_json_obj_begin(&j);
+    for (int i = 1; i < CTFW_DROP_REASON_COUNT; i++) {
+        ctfw_json_key(&j, ctfw_drop_reason_name((enum ctfw_drop_reason)i));
+        ctfw_json_uint(&j, r->drops[i]);
+    }
+    ctfw_json_obj_end(&j);
+    ctfw_json_obj_end(&j);
+    ctfw_json_key(&j, "conntrack");
+    ctfw_json_obj_begin(&j);
+    ctfw_json_key(&j, "enabled");
+    ctfw_json_bool(&j, ctfw_pipeline_conntrack_on(r->pl));
+    if (ctfw_pipeline_conntrack_on(r->pl)) {
+        struct ctfw_ct_stats st;
+        ctfw_ct_get_stats(ct, &st);
+        const struct ctfw_ct_config *cfg = ctfw_ct_get_config(ct);
+        ctfw_json_key(&j, "limit");
+        ctfw_json_uint(&j, cfg->max);
+        ctfw_json_key(&j, "buckets");
+        ctfw_json_uint(&j, cfg->buckets);
+        ctfw_json_key(&j, "entries_end");
+        ctfw_json_uint(&j, ctfw_ct_count(ct));
+        ctfw_json_key(&j, "peak");
+        ctfw_json_uint(&j, r->ct_peak);
+        ctfw_json_key(&j, "peak_at_s");
+        ctfw_json_double(&j, secs(r->ct_peak_ns - r->first_ts));
+        ctfw_json_key(&j, "new_per_second_peak");
+        ctfw_json_uint(&j, r->new_peak);
+        ctfw_json_key(&j, "table_full_drops");
+        ctfw_json_uint(&j, r->drops[CTFW_DROP_CT_TABLE_FULL]);
+        ctfw_json_key(&j, "table_full_first_at_s");
+        if (r->table_full_count)
+            ctfw_json_double(&j, secs(r->table_full_first_ns - r->first_ts));
+        else
+            ctfw_json_null(&j);
+        ctfw_json_key(&j, "early_drops");
+        ctfw_json_uint(&j, r->early_drops);
+        ctfw_json_key(&j, "stats");
+        ctfw_json_obj_begin(&j);
+        const struct {
+            const char *k;
+            uint64_t v;
+        } sv[] = {{"found", st.found},
+                  {"invalid", st.invalid},
+                  {"insert", st.insert},
+                  {"insert_failed", st.insert_failed},
+                  {"drop", st.drop},
+                  {"early_drop", st.early_drop},
+                  {"error", st.error},
+                  {"search_restart", st.search_restart},
+                  {"clash_resolve", st.clash_resolve},
+                  {"chaintoolong", st.chaintoolong}};
+        for (size_t i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+            ctfw_json_key(&j, sv[i].k);
+            ctfw_json_uint(&j, sv[i].v);
+        }
+        ctfw_json_obj_end(&j);
+    }
+    ctfw_json_obj_end(&j);
+    ctfw_json_obj_end(&j);
+    ctfw_json_finish(&j);
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"rules", required_argument, NULL, 'R'},
+        {"rules6", required_argument, NULL, '6'},
+        {"read", required_argument, NULL, 'r'},
+        {"sysctl", required_argument, NULL, 'f'},
+        {"set", required_argument, NULL, 's'},
+        {"iface", required_argument, NULL, O_IFACE},
+        {"local", required_argument, NULL, O_LOCAL},
+        {"route", required_argument, NULL, O_ROUTE},
+        {"forward", no_argument, NULL, O_FORWARD},
+        {"legacy", no_argument, NULL, O_LEGACY},
+        {"verdicts", required_argument, NULL, O_VERDICTS},
+        {"conntrack", required_argument, NULL, O_CONNTRACK},
+        {"conntrack-stats", required_argument, NULL, O_CTSTATS},
+        {"proc", required_argument, NULL, O_PROC},
+        {"save-counters", required_argument, NULL, O_SAVE},
+        {"list", required_argument, NULL, O_LIST},
+        {"events", required_argument, NULL, O_EVENTS},
+        {"log", required_argument, NULL, O_LOG},
+        {"timeline", required_argument, NULL, O_TIMELINE},
+        {"interval", required_argument, NULL, O_INTERVAL},
+        {"advance", required_argument, NULL, O_ADVANCE},
+        {"json", required_argument, NULL, O_JSON},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct replay r;
+    memset(&r, 0, sizeof(r));
+    r.interval_ns = 1000000000u;
+    const char *rules4 = NULL, *rules6 = NULL;
+    const char **files = calloc((size_t)argc + 1, sizeof(char *));
+    char **sets = calloc((size_t)argc + 1, sizeof(char *));
+    size_t n_files = 0, n_sets = 0;
+    int sysctl_errors = 0, c, rc = CLI_EXIT_USAGE;
+    bool forward = false, legacy = false, quiet = false;
+    uint64_t advance_ns = 0;
+    char err[512];
+    struct ctfw_sysctl sys;
+    struct ctfw_host *host = ctfw_host_new();
+    struct ctfw_ruleset *rs4 = NULL, *rs6 = NULL;
+    struct ctfw_capture *cap = NULL;
+    struct out_file *outs[] = {&r.verdicts, &r.conntrack, &r.ctstats,
+                               &r.proc,     &r.save,      &r.list,
+                               &r.events,   &r.log,       &r.timeline,
+                               &r.json};
+
+    if (!files || !sets || !host) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_FAIL;
+        goto out;
+    }
+    ctfw_sysctl_init(&sys);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+R:6:r:f:s:qh", opts, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'R':
+            rules4 = optarg;
+            break;
+        case '6':
+            rules6 = optarg;
+            break;
+        case 'r':
+            files[n_files++] = optarg;
+            break;
+        case 'f':
+            sysctl_errors += cli_load_sysctl_file(&sys, optarg);
+            break;
+        case 's':
+            sets[n_sets++] = optarg;
+            break;
+        case O_IFACE:
+            if (ctfw_host_add_iface(host, optarg, err, sizeof(err)) < 0) {
+                cli_usage_error("replay", "--iface: %s", err);
+                goto out;
+            }
+            break;
+        case O_LOCAL:
+            if (ctfw_host_add_local(host, optarg, err, sizeof(err)) < 0) {
+                cli_usage_error("replay", "--local: %s", err);
+                goto out;
+            }
+            break;
+        case O_ROUTE:
+            if (ctfw_host_add_route(host, optarg, err, sizeof(err)) < 0) {
+                cli_usage_error("replay", "--route: %s", err);
+                goto out;
+            }
+            break;
+        case O_FORWARD:
+            forward = true;
+            break;
+        case O_LEGACY:
+            legacy = true;
+            break;
+        case O_VERDICTS:
+            r.verdicts.path = optarg;
+            break;
+        case O_CONNTRACK:
+            r.conntrack.path = optarg;
+            break;
+        case O_CTSTATS:
+            r.ctstats.path = optarg;
+            break;
+        case O_PROC:
+            r.proc.path = optarg;
+            break;
+        case O_SAVE:
+            r.save.path = optarg;
+            break;
+        case O_LIST:
+            r.list.path = optarg;
+            break;
+        case O_EVENTS:
+            r.events.path = optarg;
+            break;
+        case O_LOG:
+            r.log.path = optarg;
+            break;
+        case O_TIMELINE:
+            r.timeline.path = optarg;
+            break;
+        case O_JSON:
+            r.json.path = optarg;
+            break;
+        case O_INTERVAL:
+        case O_ADVANCE: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || end == optarg || v < 0 || v > 1e9 ||
+                (c == O_INTERVAL && v < 0.001)) {
+                cli_usage_error("replay", "invalid %s '%s'",
+                                c == O_INTERVAL ? "interval" : "advance",
+                                optarg);
+                goto out;
+            }
+            if (c == O_INTERVAL)
+                r.interval_ns = (uint64_t)(v * 1e9);
+            else
+                advance_ns = (uint64_t)(v * 1e9);
+            break;
+        }
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            rc = CLI_EXIT_OK;
+            goto out;
+        default:
+            cli_usage_error("replay", "bad option");
+            goto out;
+        }
+    }
+    if (!rules4 && !rules6) {
+        cli_usage_error("replay", "no rules given (-R FILE)");
+        goto out;
+    }
+    if (n_files == 0) {
+        cli_usage_error("replay", "no capture given (-r FILE)");
+        goto out;
+    }
+    for (size_t i = 0; i < n_sets; i++)
+        sysctl_errors += cli_apply_sysctl_set(&sys, sets[i]);
+    if (sysctl_errors) {
+        cli_error("%d sysctl error%s; nothing was replayed", sysctl_errors,
+                  sysctl_errors == 1 ? "" : "s");
+        goto out;
+    }
+    if (forward || ctfw_sysctl_get(&sys, CTFW_SYSCTL_IPV4_IP_FORWARD))
+        ctfw_host_set_forward(host, true);
+    if (rules4 && load_rules(rules4, CTFW_RULES_IPV4, &rs4) < 0)
+        goto out;
+    if (rules6 && load_rules(rules6, CTFW_RULES_IPV6, &rs6) < 0)
+        goto out;
+    char *filter = cli_join_args(argc, argv, optind);
+    cap = ctfw_capture_open(files, n_files, filter, err, sizeof(err));
+    free(filter);
+    if (!cap) {
+        cli_error("%s", err);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
+        if (out_open(outs[i]) < 0)
+            goto out;
+
+    struct ctfw_capture_pkt cp;
+    int nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
+    if (nr < 0) {
+        cli_error("%s", err);
+        rc = CLI_EXIT_FAIL;
+        goto out;
+    }
+    uint64_t start = nr == 1 ? cp.ts_ns : 0;
+    struct ctfw_pipeline_params pp = {
+        .rules4 = rs4,
+        .rules6 = rs6,
+        .host = host,
+        .sysctl = &sys,
+        .seed = 0x63746677u,
+        .start_ns = start,
+        .legacy = legacy,
+        .on_log = log_cb,
+        .log_arg = &r,
+        .on_ct_event = event_cb,
+        .ct_event_arg = &r,
+    };
+    if (ctfw_pipeline_new(&pp, &r.pl) < 0) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_FAIL;
+        goto out;
+    }
+    if (r.timeline.f) {
+        fprintf(r.timeline.f, "time,entries,limit");
+        for (int s = 1; s < CTFW_CT_TCP_STATE_COUNT; s++)
+            fprintf(r.timeline.f, ",%s",
+                    ctfw_ct_tcp_state_name((enum ctfw_ct_tcp_state)s));
+        fprintf(r.timeline.f, ",other,new,drops,early_drops\n");
+        r.tl_next_ns = start;
+    }
+    r.first_ts = start;
+    r.progress = !quiet && isatty(STDERR_FILENO);
+    rc = CLI_EXIT_OK;
+    unsigned unsupported = 0;
+    while (nr != 0) {
+        if (nr < 0) {
+            cli_warn("%s (processed up to the damage)", err);
+            rc = CLI_EXIT_FAIL;
+            nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
+            continue;
+        }
+        struct ctfw_pkt pkt;
+        if (!ctfw_pkt_linktype_supported(cp.linktype) && !unsupported++)
+            cli_warn("packet %" PRIu64 ": link type %d is not supported; "
+                     "such packets are counted as not IP",
+                     cp.number, cp.linktype);
+        ctfw_pkt_decode(&pkt, cp.linktype, cp.data, cp.caplen, cp.wirelen);
+        timeline_until(&r, cp.ts_ns);
+        unsigned hint = 0;
+        bool outgoing = false;
+        if (pkt.has & CTFW_PKT_HAS_SLL) {
+            hint = pkt.sll_ifindex;
+            outgoing = pkt.sll_pkttype == 4;
+        }
+        struct ctfw_pipeline_result res;
+        ctfw_pipeline_packet(r.pl, &pkt, cp.ts_ns, hint, outgoing, &res);
+        r.n_pkts++;
+        r.n_bytes += cp.wirelen;
+        r.last_ts = cp.ts_ns;
+        if (res.flags & CTFW_PIPELINE_NOT_IP)
+            r.n_not_ip++;
+        if (res.accept) {
+            r.n_accept++;
+        } else {
+            r.n_drop++;
+            r.drops[res.reason]++;
+            r.tl_drop++;
+            if (res.reason == CTFW_DROP_CT_TABLE_FULL) {
+                if (!r.table_full_count++)
+                    r.table_full_first_ns = cp.ts_ns;
+            }
+        }
+        struct ctfw_ct *ct = ctfw_pipeline_conntrack(r.pl);
+        if (ct && ctfw_ct_count(ct) > r.ct_peak) {
+            r.ct_peak = ctfw_ct_count(ct);
+            r.ct_peak_ns = cp.ts_ns;
+        }
+        if (r.verdicts.f)
+            print_verdict(&r, cp.number, &res);
+        if (r.progress && (r.n_pkts & 0xfffff) == 0)
+            fprintf(stderr, "\r%" PRIu64 " packets", r.n_pkts);
+        nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
+    }
+    if (r.progress)
+        fputc('\n', stderr);
+    uint64_t end = r.last_ts + advance_ns;
+    timeline_until(&r, end);
+    ctfw_pipeline_advance(r.pl, end);
+
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r.pl);
+    if (ct && (r.conntrack.f || r.proc.f)) {
+        size_t n = ctfw_ct_list(ct, end, NULL, 0);
+        const struct ctfw_ct_entry **v = calloc(n ? n : 1, sizeof(*v));
+        if (v) {
+            n = ctfw_ct_list(ct, end, v, n);
+            char line[1024];
+            for (size_t i = 0; i < n; i++) {
+                if (r.conntrack.f) {
+                    ctfw_ct_format_entry(ct, v[i], end, 0, line,
+                                         sizeof(line));
+                    fprintf(r.conntrack.f, "%s\n", line);
+                }
+                if (r.proc.f) {
+                    ctfw_ct_format_proc(ct, v[i], end, line, sizeof(line));
+                    fprintf(r.proc.f, "%s\n", line);
+                }
+            }
+            free(v);
+        }
+    }
+    if (r.ctstats.f && ct) {
+        char buf[4096];
+        ctfw_ct_format_stats(ct, 1, buf, sizeof(buf));
+        fprintf(r.ctstats.f, "%s\n", buf);
+    }
+    struct ctfw_ruleset *sets_rs[2] = {rs4, rs6};
+    for (int i = 0; i < 2; i++) {
+        if (!sets_rs[i])
+            continue;
+        char *text;
+        size_t len;
+        if (r.save.f) {
+            struct ctfw_rules_save_params sp = {.counters = true};
+            if (ctfw_rules_save(sets_rs[i], &sp, &text, &len) == 0) {
+                fwrite(text, 1, len, r.save.f);
+                free(text);
+            }
+        }
+        if (r.list.f) {
+            static const char *const tables[] = {"raw", "mangle", "nat",
+                                                 "filter", "security"};
+            for (size_t t = 0; t < 5; t++) {
+                struct ctfw_rules_list_params lp = {
+                    .table = tables[t], .numeric = true, .verbose = true,
+                    .exact = true, .line_numbers = true};
+                if (ctfw_rules_list(sets_rs[i], &lp, &text, &len) == 0) {
+                    if (len)
+                        fprintf(r.list.f, "# table %s\n", tables[t]);
+                    fwrite(text, 1, len, r.list.f);
+                    free(text);
+                }
+            }
+        }
+    }
+    if (r.json.f)
+        write_json(&r, files, n_files, rules4, rules6);
+    print_summary(&r, &sys);
+out:
+    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
+        if (out_close(outs[i]) < 0 && rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_FAIL;
+    ctfw_pipeline_free(r.pl);
+    ctfw_capture_close(cap);
+    ctfw_rules_free(rs4);
+    ctfw_rules_free(rs6);
+    ctfw_host_free(host);
+    free(files);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The netfilter pipeline: every hook a packet crosses, with every table
+ * and conntrack step in the kernel's priority order
+ * (reference/linux-netfilter.md §1):
+ *
+ *   PREROUTING   raw -300, conntrack -200, mangle -150, nat(DNAT) -100
+ *   routing decision (the host model)
+ *   INPUT        mangle -150, filter 0, security 50, nat(SNAT) 100,
+ *                confirm               (iptables-nft: security at 150,
+ *                                       after nat)
+ *   FORWARD      mangle, filter, security
+ *   OUTPUT       raw, conntrack, mangle, nat(DNAT), filter, security
+ *   POSTROUTING  mangle, nat(SNAT), confirm
+ *
+ * Loopback traffic is tracked in OUTPUT, confirmed in POSTROUTING, and
+ * re-enters on lo, where conntrack sees the attached entry and does
+ * nothing (§1.3).
+ *
+ * Usage: ctfw_pipeline_new() with the rulesets, host model and sysctls;
+ * ctfw_pipeline_packet() once per packet in time order;
+ * ctfw_pipeline_advance() to run the clock past the last packet;
+ * ctfw_pipeline_conntrack() to list or format the table.
+ *
+ * Ownership: the pipeline borrows the rulesets (their counters change),
+ * the host model and the sysctls; they must outlive it. It owns its
+ * conntrack table. Not thread-safe; pure (time is an argument).
+ */
+#ifndef CTFW_HOOK_H
+#define CTFW_HOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctfw/ct.h"
+#include "ctfw/eval.h"
+#include "ctfw/host.h"
+#include "ctfw/pkt.h"
+#include "ctfw/rules.h"
+#include "ctfw/skb.h"
+#include "ctfw/sysctl.h"
+
+/* Why a packet was dropped; each reason is counted. */
+enum ctfw_drop_reason {
+    CTFW_DROP_NONE,
+    CTFW_DROP_RULE,          /* a rule's DROP/REJECT */
+    CTFW_DROP_POLICY,        /* a built-in chain's DROP policy */
+    CTFW_DROP_HOTDROP,       /* a match dropped a malformed packet */
+    CTFW_DROP_CT_TABLE_FULL, /* nf_conntrack: table full */
+    CTFW_DROP_CT_INVALID,    /* a conntrack tracker returned drop */
+    CTFW_DROP_CT_INSERT,     /* confirm failed (insert_failed) */
+    CTFW_DROP_IP_HEADER,     /* ip_rcv refused it before PREROUTING */
+    CTFW_DROP_FORWARD_OFF,   /* not local, forwarding off */
+    CTFW_DROP_NO_ROUTE,      /* forwarding on, no route */
+    CTFW_DROP_TTL_EXCEEDED,  /* forwarding would take the TTL to 0 */
+    CTFW_DROP_REASON_COUNT
+};
+
+const char *ctfw_drop_reason_name(enum ctfw_drop_reason r);
+
+/* Not an IP packet (ARP, LLDP, ...): netfilter's IP hooks never see it. */
+#define CTFW_PIPELINE_NOT_IP 0x1
+
+struct ctfw_pipeline_result {
+    bool accept;
+    uint8_t reason;          /* enum ctfw_drop_reason */
+    uint8_t flags;           /* CTFW_PIPELINE_* */
+    uint8_t path;            /* enum ctfw_host_path */
+    /* Where the fate was decided (the drop, or the last table that
+     * accepted when no table dropped: CTFW_TABLE_COUNT then). */
+    uint8_t hook;
+    uint8_t table;
+    const char *chain;
+    unsigned rule;           /* 0: policy */
+    const char *target;
+    /* The packet's conntrack state as the last rule saw it: "NEW",
+     * "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED", or "-" when the
+     * namespace does not track this family. */
+    const char *ctstate;
+    uint8_t ct_reason;       /* enum ctfw_ct_reason when INVALID/drop */
+    unsigned in_ifindex, out_ifindex;
+};
+
+struct ctfw_pipeline_params {
+    struct ctfw_ruleset *rules4;     /* NULL: no IPv4 rules */
+    struct ctfw_ruleset *rules6;     /* NULL: no IPv6 rules */
+    const struct ctfw_host *host;
+    const struct ctfw_sysctl *sysctl;
+    uint64_t seed;                   /* conntrack hash key */
+    uint64_t start_ns;
+    bool legacy;                     /* iptables-legacy table order */
+    /* Every kernel log line: LOG target lines and conntrack's. */
+    void (*on_log)(void *arg, uint64_t now_ns, int level,
+                   const char *line);
+    void *log_arg;
+    void (*on_ct_event)(void *arg, const struct ctfw_ct_event *ev);
+    void *ct_event_arg;
+};
+
+struct ctfw_pipeline;
+
+/* 0, -ENOMEM or -EINVAL. */
+int ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
+                      struct ctfw_pipeline **out);
+void ctfw_pipeline_free(struct ctfw_pipeline *pl);
+
+/*
+ * One packet. in_ifindex_hint and outgoing come from the capture when it
+ * says (LINUX_SLL2 interface index, packet type 4 = outgoing); 0/false
+ * otherwise.
+ */
+void ctfw_pipeline_packet(struct ctfw_pipeline *pl,
+                          const struct ctfw_pkt *pkt, uint64_t now_ns,
+                          unsigned in_ifindex_hint, bool outgoing,
+                          struct ctfw_pipeline_result *res);
+
+/* Run timers (conntrack gc, expiry) up to now_ns. */
+void ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns);
+
+/* The conntrack table (both families share it, as the kernel's does).
+ * It exists even when no ruleset registers the hooks, as the loaded
+ * module's does: it is then empty and its statistics are zero. */
+struct ctfw_ct *ctfw_pipeline_conntrack(struct ctfw_pipeline *pl);
+
+/* True when a ruleset registers conntrack for some family
+ * (nf_ct_netns_get: state, conntrack, NAT, CT...). */
+bool ctfw_pipeline_conntrack_on(const struct ctfw_pipeline *pl);
+
+/* REJECT answers: sent, dropped on their way out, not sent at all. */
+struct ctfw_pipeline_rejects {
+    uint64_t sent, dropped, unsent;
+};
+void ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
+                           struct ctfw_pipeline_rejects *out);
+
+#endif

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The netfilter pipeline (include/ctfw/hook.h): the hook path from the
+ * host model, and at each hook the table and conntrack steps in priority
+ * order, as nf_hook_slow() runs the registered hook functions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctfw/hook.h"
+#include "hook_private.h"
+#include "reject_private.h"
+
+/* One step of a hook: a table, or conntrack's own hook functions. */
+enum step {
+    S_RAW = CTFW_TABLE_RAW,
+    S_MANGLE = CTFW_TABLE_MANGLE,
+    S_NAT = CTFW_TABLE_NAT,
+    S_FILTER = CTFW_TABLE_FILTER,
+    S_SECURITY = CTFW_TABLE_SECURITY,
+    S_CT_IN,       /* nf_conntrack_in, -200 */
+    S_CONFIRM,     /* nf_confirm, INT_MAX */
+    S_END,
+};
+
+/* Priority order per hook (§1.1, §1.2). Security sits at 50 with
+ * iptables-legacy and at 150 with iptables-nft, which only changes its
+ * place relative to nat at INPUT (SNAT, 100). */
+static const uint8_t steps_nft[CTFW_HOOK_COUNT][8] = {
+    [CTFW_HOOK_PRE_ROUTING] = {S_RAW, S_CT_IN, S_MANGLE, S_NAT, S_END},
+    [CTFW_HOOK_LOCAL_IN] = {S_MANGLE, S_FILTER, S_NAT, S_SECURITY,
+                            S_CONFIRM, S_END},
+    [CTFW_HOOK_FORWARD] = {S_MANGLE, S_FILTER, S_SECURITY, S_END},
+    [CTFW_HOOK_LOCAL_OUT] = {S_RAW, S_CT_IN, S_MANGLE, S_NAT, S_FILTER,
+                             S_SECURITY, S_END},
+    [CTFW_HOOK_POST_ROUTING] = {S_MANGLE, S_NAT, S_CONFIRM, S_END},
+};
+static const uint8_t steps_legacy[CTFW_HOOK_COUNT][8] = {
+    [CTFW_HOOK_PRE_ROUTING] = {S_RAW, S_CT_IN, S_MANGLE, S_NAT, S_END},
+    [CTFW_HOOK_LOCAL_IN] = {S_MANGLE, S_FILTER, S_SECURITY, S_NAT,
+                            S_CONFIRM, S_END},
+    [CTFW_HOOK_FORWARD] = {S_MANGLE, S_FILTER, S_SECURITY, S_END},
+    [CTFW_HOOK_LOCAL_OUT] = {S_RAW, S_CT_IN, S_MANGLE, S_NAT, S_FILTER,
+                             S_SECURITY, S_END},
+    [CTFW_HOOK_POST_ROUTING] = {S_MANGLE, S_NAT, S_CONFIRM, S_END},
+};
+
+static const char *const hook_names[CTFW_HOOK_COUNT] = {
+    "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+};
+static const char *const table_names[CTFW_TABLE_COUNT] = {
+    "raw", "mangle", "nat", "filter", "security",
+};
+
+const char *
+ctfw_hook_name(enum ctfw_hook h)
+{
+    return (unsigned)h < CTFW_HOOK_COUNT ? hook_names[h] : "?";
+}
+
+const char *
+ctfw_table_name(enum ctfw_table t)
+{
+    return (unsigned)t < CTFW_TABLE_COUNT ? table_names[t] : "?";
+}
+
+static const char *const drop_names[CTFW_DROP_REASON_COUNT] = {
+    [CTFW_DROP_NONE] = "none",
+    [CTFW_DROP_RULE] = "rule",
+    [CTFW_DROP_POLICY] = "policy",
+    [CTFW_DROP_HOTDROP] = "hotdrop",
+    [CTFW_DROP_CT_TABLE_FULL] = "conntrack-table-full",
+    [CTFW_DROP_CT_INVALID] = "conntrack-invalid",
+    [CTFW_DROP_CT_INSERT] = "conntrack-insert-failed",
+    [CTFW_DROP_IP_HEADER] = "ip-header",
+    [CTFW_DROP_FORWARD_OFF] = "forwarding-off",
+    [CTFW_DROP_NO_ROUTE] = "no-route",
+    [CTFW_DROP_TTL_EXCEEDED] = "ttl-exceeded",
+};
+
+const char *
+ctfw_drop_reason_name(enum ctfw_drop_reason r)
+{
+    return (unsigned)r < CTFW_DROP_REASON_COUNT ? drop_names[r] : "?";
+}
+
+static void
+ct_log_cb(void *arg, uint64_t now_ns, int level, const char *line)
+{
+    struct ctfw_pipeline *pl = arg;
+    if (pl->p.on_log)
+        pl->p.on_log(pl->p.log_arg, now_ns, level, line);
+}
+
+static void
+rules_log_cb(void *arg, const struct ctfw_skb *skb, int level,
+             const char *line)
+{
+    struct ctfw_pipeline *pl = arg;
+    if (pl->p.on_log)
+        pl->p.on_log(pl->p.log_arg, skb->now_ns, level, line);
+}
+
+static bool run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb,
+                     enum ctfw_hook hook, struct ctfw_pipeline_result *res,
+                     bool reentry);
+
+/*
+ * REJECT: the kernel builds the answer (nf_send_reset / icmp_send) and
+ * sends it as a locally generated packet: OUTPUT, then POSTROUTING. It
+ * carries the offending packet's conntrack as RELATED (nf_ct_attach:
+ * RELATED_REPLY when the offending packet went in the original
+ * direction), so an OUTPUT `--ctstate RELATED` rule counts it and the
+ * rejected connection still gets no entry (reference §4.2).
+ */
+static void
+rules_reject_cb(void *arg, const struct ctfw_skb *skb,
+                enum ctfw_reject_type type)
+{
+    struct ctfw_pipeline *pl = arg;
+    if (pl->reject_depth > 0)
+        return;   /* answers to answers: the kernel never sends them */
+    union ctfw_addr src;
+    const union ctfw_addr *icmp_src = NULL;
+    if (skb->hook == CTFW_HOOK_FORWARD && skb->in_ifindex &&
+        ctfw_host_iface_addr(pl->p.host, skb->in_ifindex, skb->pkt.family,
+                             &src))
+        icmp_src = &src;
+    size_t len = hook_reject_build(&skb->pkt, type, icmp_src, pl->reject_buf,
+                                   sizeof(pl->reject_buf));
+    if (len == 0) {
+        pl->rejects_unsent++;
+        return;
+    }
+    struct ctfw_skb *a = &pl->reject_skb;
+    memset(a, 0, sizeof(*a));
+    ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
+                    (uint32_t)len, (uint32_t)len);
+    a->now_ns = skb->now_ns;
+    a->mark = 0;
+    a->conntrack_on = skb->conntrack_on;
+    ctfw_ct_ref_init(&a->ct);
+    if (skb->ct.entry) {
+        a->ct = skb->ct;
+        a->ct.info = (skb->ct.info == CTFW_CT_ESTABLISHED_REPLY ||
+                      skb->ct.info == CTFW_CT_RELATED_REPLY)
+                         ? CTFW_CT_RELATED
+                         : CTFW_CT_RELATED_REPLY;
+    }
+    a->out_ifindex = ctfw_host_route(pl->p.host, a->pkt.family,
+                                     &a->pkt.dst);
+    const char *on = a->out_ifindex
+                         ? ctfw_host_ifname(pl->p.host, a->out_ifindex)
+                         : NULL;
+    a->in_name = "";
+    a->out_name = on ? on : "";
+    struct ctfw_pipeline_result r;
+    memset(&r, 0, sizeof(r));
+    r.accept = true;
+    pl->reject_depth++;
+    if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
+        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false))
+        pl->rejects_sent++;
+    else
+        pl->rejects_dropped++;
+    pl->reject_depth--;
+}
+
+int
+ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
+                  struct ctfw_pipeline **out)
+{
+    struct ctfw_pipeline *pl = calloc(1, sizeof(*pl));
+    if (!pl)
+        return -ENOMEM;
+    pl->p = *p;
+    pl->ct_on[0] = p->rules4 && ctfw_rules_need_conntrack(p->rules4);
+    pl->ct_on[1] = p->rules6 && ctfw_rules_need_conntrack(p->rules6);
+    /* The table exists whether or not a ruleset registers the hooks
+     * (the module is loaded: conntrack -S and -C answer with zeros). */
+    {
+        struct ctfw_ct_config cfg;
+        ctfw_hook_ct_config(&cfg, p->sysctl);
+        struct ctfw_ct_params cp = {
+            .config = &cfg,
+            .seed = p->seed,
+            .start_ns = p->start_ns,
+            .on_event = p->on_ct_event,
+            .event_opaque = p->ct_event_arg,
+            .on_log = ct_log_cb,
+            .log_opaque = pl,
+        };
+        int rc = ctfw_ct_new(&cp, &pl->ct);
+        if (rc < 0) {
+            free(pl);
+            return rc;
+        }
+    }
+    pl->env.ct = pl->ct;
+    pl->env.host = p->host;
+    pl->env.log = rules_log_cb;
+    pl->env.log_arg = pl;
+    pl->env.reject = rules_reject_cb;
+    pl->env.reject_arg = pl;
+    *out = pl;
+    return 0;
+}
+
+void
+ctfw_pipeline_free(struct ctfw_pipeline *pl)
+{
+    if (!pl)
+        return;
+    ctfw_ct_free(pl->ct);
+    free(pl);
+}
+
+struct ctfw_ct *
+ctfw_pipeline_conntrack(struct ctfw_pipeline *pl)
+{
+    return pl->ct;
+}
+
+bool
+ctfw_pipeline_conntrack_on(const struct ctfw_pipeline *pl)
+{
+    return pl->ct_on[0] || pl->ct_on[1];
+}
+
+void
+ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
+                      struct ctfw_pipeline_rejects *out)
+{
+    out->sent = pl->rejects_sent;
+    out->dropped = pl->rejects_dropped;
+    out->unsent = pl->rejects_unsent;
+}
+
+void
+ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns)
+{
+    if (pl->ct)
+        ctfw_ct_advance(pl->ct, now_ns);
+}
+
+static const char *
+ctstate_name(const struct ctfw_skb *skb)
+{
+    if (!skb->conntrack_on)
+        return "-";
+    switch (skb->ct.info) {
+    case CTFW_CT_NEW:
+        return skb->ct.entry ? "NEW" : "INVALID";
+    case CTFW_CT_ESTABLISHED:
+    case CTFW_CT_ESTABLISHED_REPLY:
+        return skb->ct.entry ? "ESTABLISHED" : "INVALID";
+    case CTFW_CT_RELATED:
+    case CTFW_CT_RELATED_REPLY:
+        return skb->ct.entry ? "RELATED" : "INVALID";
+    case CTFW_CT_UNTRACKED:
+        return "UNTRACKED";
+    default:
+        return "INVALID";
+    }
+}
+
+/* nf_nat_inet_fn(): the nat table sees a connection's first packet only
+ * (per manipulation type); untracked and invalid packets skip it. */
+static bool
+nat_table_applies(const struct ctfw_skb *skb)
+{
+    if (!skb->ct.entry)
+        return false;
+    if (skb->ct.info != CTFW_CT_NEW && skb->ct.info != CTFW_CT_RELATED)
+        return false;
+    return !(ctfw_ct_entry_status(skb->ct.entry) & CTFW_CT_S_CONFIRMED);
+}
+
+/*
+ * Run one hook. Returns true when the packet goes on; on a drop, res is
+ * filled and the unconfirmed entry (if any) is released.
+ */
+static bool
+run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
+         struct ctfw_pipeline_result *res, bool reentry)
+{
+    const uint8_t *steps = pl->p.legacy ? steps_legacy[hook] : steps_nft[hook];
+    struct ctfw_ruleset *rs =
+        skb->pkt.family == 6 ? pl->p.rules6 : pl->p.rules4;
+    skb->hook = (uint8_t)hook;
+    for (const uint8_t *s = steps; *s != S_END; s++) {
+        if (*s == S_CT_IN) {
+            /* A looped-back packet carries its entry: nothing to do.
+             * Untracked packets are skipped by ctfw_ct_in itself. */
+            if (!skb->conntrack_on || reentry || skb->ct.entry)
+                continue;
+            enum ctfw_ct_hook ch = hook == CTFW_HOOK_LOCAL_OUT
+                                       ? CTFW_CT_HOOK_LOCAL_OUT
+                                       : CTFW_CT_HOOK_PRE_ROUTING;
+            if (ctfw_ct_in(pl->ct, &skb->pkt, skb->now_ns, ch, &skb->ct) ==
+                CTFW_CT_DROP) {
+                res->accept = false;
+                res->reason = skb->ct.reason == CTFW_CT_R_TABLE_FULL ||
+                                      skb->ct.reason == CTFW_CT_R_NOMEM
+                                  ? CTFW_DROP_CT_TABLE_FULL
+                                  : CTFW_DROP_CT_INVALID;
+                res->ct_reason = skb->ct.reason;
+                res->hook = (uint8_t)hook;
+                res->table = CTFW_TABLE_COUNT;
+                res->target = "conntrack";
+                return false;
+            }
+            continue;
+        }
+        if (*s == S_CONFIRM) {
+            if (!skb->conntrack_on || reentry)
+                continue;
+            if (ctfw_ct_confirm(pl->ct, &skb->ct, skb->now_ns) ==
+                CTFW_CT_DROP) {
+                res->accept = false;
+                res->reason = CTFW_DROP_CT_INSERT;
+                res->hook = (uint8_t)hook;
+                res->table = CTFW_TABLE_COUNT;
+                res->target = "conntrack";
+                return false;
+            }
+            continue;
+        }
+        enum ctfw_table t = (enum ctfw_table)*s;
+        if (!rs || !ctfw_rules_table_hooks(rs, t, hook))
+            continue;
+        if (t == CTFW_TABLE_NAT && !nat_table_applies(skb))
+            continue;
+        struct ctfw_rules_verdict v;
+        if (ctfw_rules_eval(rs, t, skb, &pl->env, &v) < 0)
+            continue;
+        res->ctstate = ctstate_name(skb);
+        if (v.by != CTFW_RULES_BY_NOCHAIN) {
+            res->hook = (uint8_t)hook;
+            res->table = (uint8_t)t;
+            res->chain = v.chain;
+            res->rule = v.rule;
+            res->target = v.target;
+        }
+        if (!v.accept) {
+            res->accept = false;
+            res->reason = v.by == CTFW_RULES_BY_POLICY    ? CTFW_DROP_POLICY
+                          : v.by == CTFW_RULES_BY_HOTDROP ? CTFW_DROP_HOTDROP
+                                                          : CTFW_DROP_RULE;
+            if (pl->ct)
+                ctfw_ct_abort(pl->ct, &skb->ct);
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+                     uint64_t now_ns, unsigned in_ifindex_hint,
+                     bool outgoing, struct ctfw_pipeline_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->accept = true;
+    res->table = CTFW_TABLE_COUNT;
+    res->ctstate = "-";
+    if (pl->ct)
+        ctfw_ct_advance(pl->ct, now_ns);
+    if (pkt->family == 0) {
+        /* ARP, LLDP and other non-IP frames never reach the IP hooks;
+         * an unsupported or broken link header likewise. */
+        res->flags |= CTFW_PIPELINE_NOT_IP;
+        return;
+    }
+    if (!(pkt->has & CTFW_PKT_HAS_IP) ||
+        ctfw_pkt_has_event(pkt, CTFW_PKT_EV_IP_BAD_CSUM) ||
+        ctfw_pkt_has_event(pkt, CTFW_PKT_EV_IP_BAD_HLEN) ||
+        ctfw_pkt_has_event(pkt, CTFW_PKT_EV_IP_BAD_TOTLEN) ||
+        ctfw_pkt_has_event(pkt, CTFW_PKT_EV_IP_BAD_VERSION)) {
+        /* ip_rcv_core() drops these before PREROUTING (InHdrErrors). */
+        res->accept = false;
+        res->reason = CTFW_DROP_IP_HEADER;
+        return;
+    }
+
+    struct ctfw_skb skb;
+    memset(&skb, 0, sizeof(skb));
+    skb.pkt = *pkt;
+    skb.now_ns = now_ns;
+    ctfw_ct_ref_init(&skb.ct);
+    skb.conntrack_on = pl->ct_on[pkt->family == 6];
+
+    struct ctfw_host_decision d;
+    ctfw_host_decide(pl->p.host, pkt->family, &pkt->src, &pkt->dst,
+                     in_ifindex_hint, outgoing, &d);
+    res->path = (uint8_t)d.path;
+    res->in_ifindex = d.in_ifindex;
+    res->out_ifindex = d.out_ifindex;
+    const char *in = d.in_ifindex ? ctfw_host_ifname(pl->p.host,
+                                                     d.in_ifindex)
+                                  : NULL;
+    const char *outn = d.out_ifindex ? ctfw_host_ifname(pl->p.host,
+                                                        d.out_ifindex)
+                                     : NULL;
+
+    switch (d.path) {
+    case CTFW_HOST_PATH_INPUT:
+    case CTFW_HOST_PATH_FORWARD:
+    case CTFW_HOST_PATH_FORWARD_OFF:
+    case CTFW_HOST_PATH_NO_ROUTE:
+        skb.in_ifindex = d.in_ifindex;
+        skb.in_name = in ? in : "";
+        skb.out_name = "";
+        if (!run_hook(pl, &skb, CTFW_HOOK_PRE_ROUTING, res, false))
+            break;
+        if (d.path == CTFW_HOST_PATH_FORWARD_OFF ||
+            d.path == CTFW_HOST_PATH_NO_ROUTE) {
+            res->ctstate = ctstate_name(&skb);
+            res->accept = false;
+            res->reason = d.path == CTFW_HOST_PATH_FORWARD_OFF
+                              ? CTFW_DROP_FORWARD_OFF
+                              : CTFW_DROP_NO_ROUTE;
+            if (pl->ct)
+                ctfw_ct_abort(pl->ct, &skb.ct);
+            break;
+        }
+        if (d.path == CTFW_HOST_PATH_INPUT) {
+            run_hook(pl, &skb, CTFW_HOOK_LOCAL_IN, res, false);
+            break;
+        }
+        /* ip_forward(): a packet whose TTL (hop limit) would reach zero
+         * is dropped with an ICMP time exceeded; otherwise the TTL is
+         * decreased before the FORWARD hook, so FORWARD and POSTROUTING
+         * rules and LOG lines see TTL - 1 (seen on 6.18: TTL=63 in a
+         * FORWARD LOG line for a packet sent with 64). */
+        if (skb.pkt.ttl <= 1) {
+            res->ctstate = ctstate_name(&skb);
+            res->accept = false;
+            res->reason = CTFW_DROP_TTL_EXCEEDED;
+            ctfw_ct_abort(pl->ct, &skb.ct);
+            break;
+        }
+        skb.pkt.ttl--;
+        skb.out_ifindex = d.out_ifindex;
+        skb.out_name = outn ? outn : "";
+        if (run_hook(pl, &skb, CTFW_HOOK_FORWARD, res, false)) {
+            skb.in_name = "";   /* -i does not exist at POSTROUTING */
+            run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false);
+        }
+        break;
+    case CTFW_HOST_PATH_OUTPUT:
+    case CTFW_HOST_PATH_LOOPBACK:
+        skb.out_ifindex = d.out_ifindex;
+        skb.in_name = "";
+        skb.out_name = outn ? outn : "";
+        if (!run_hook(pl, &skb, CTFW_HOOK_LOCAL_OUT, res, false) ||
+            !run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
+            break;
+        if (d.path == CTFW_HOST_PATH_LOOPBACK) {
+            skb.in_ifindex = 1;
+            skb.in_name = "lo";
+            skb.out_ifindex = 0;
+            skb.out_name = "";
+            if (run_hook(pl, &skb, CTFW_HOOK_PRE_ROUTING, res, true))
+                run_hook(pl, &skb, CTFW_HOOK_LOCAL_IN, res, true);
+        }
+        break;
+    }
+    /* A packet conntrack itself dropped was never seen by a rule with a
+     * state: "-" (docs/replay.md). */
+    if (res->reason == CTFW_DROP_CT_TABLE_FULL ||
+        res->reason == CTFW_DROP_CT_INVALID ||
+        res->reason == CTFW_DROP_CT_INSERT)
+        res->ctstate = "-";
+    else if (res->accept)
+        res->ctstate = ctstate_name(&skb);
+    /* Otherwise a table or the routing decision dropped the packet and
+     * recorded the state it had then, before the unconfirmed entry was
+     * released. */
+    res->ct_reason = skb.ct.reason;
+}

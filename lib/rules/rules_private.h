@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private types of the rules module: the ruleset model, the extension
+ * registry and its declarative option tables. Never leaves lib/rules/.
+ *
+ * One description per extension drives parsing, checking and printing:
+ * a struct rules_ext lists its options (struct rules_opt) in canonical
+ * save order; each option names a value type whose parser and printer
+ * live once in opt.c. Extension hooks (final, save_extra) exist only for
+ * the few cross-option rules that iptables itself hand-codes.
+ */
+#ifndef CTFW_RULES_PRIVATE_H
+#define CTFW_RULES_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctfw/pkt.h"
+#include "ctfw/rules.h"
+
+#define RULES_IFNAMSIZ 16
+#define RULES_CHAIN_MAXLEN 28   /* XT_EXTENSION_MAXNAMELEN - 1 */
+#define RULES_MAX_OPTS 32
+
+/* ------------------------------------------------------------------ */
+/* Growable text buffer with a cap (STYLE.md §5).                      */
+
+struct rbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+};
+
+#define RBUF_MAX (256u << 20)
+
+void rbuf_putc(struct rbuf *b, char c);
+void rbuf_puts(struct rbuf *b, const char *s);
+void rbuf_putn(struct rbuf *b, const char *s, size_t n);
+void rbuf_printf(struct rbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void rbuf_pad(struct rbuf *b, size_t from, size_t width);
+char *rbuf_take(struct rbuf *b, size_t *len);
+void rbuf_fini(struct rbuf *b);
+
+/* ------------------------------------------------------------------ */
+/* Tables, hooks.                                                      */
+
+enum rules_table_id {
+    RT_RAW,
+    RT_MANGLE,
+    RT_FILTER,
+    RT_NAT,
+    RT_SECURITY,
+    RT_N_TABLES
+};
+
+enum rules_hook {
+    RH_PREROUTING,
+    RH_INPUT,
+    RH_FORWARD,
+    RH_OUTPUT,
+    RH_POSTROUTING,
+    RH_N_HOOKS
+};
+
+#define RH_BIT(h) (1u << (h))
+#define RT_BIT(t) (1u << (t))
+
+struct rules_table_desc {
+    const char *name;
+    unsigned hooks;  /* RH_BIT set of built-in chains */
+};
+
+extern const struct rules_table_desc rules_tables[RT_N_TABLES];
+extern const char *const rules_hook_names[RH_N_HOOKS];
+
+/* ------------------------------------------------------------------ */
+/* Option tables.                                                      */
+
+enum rules_opt_type {
+    OT_NONE,        /* a flag: sets bits in a u32 field (may be none) */
+    OT_UINT,        /* u32 in [min,max]; base 0 as strtoul */
+    OT_UINTRANGE,   /* struct rules_range "a[:b]" */
+    OT_PORT,        /* u16 port or service name, stored as u32 */
+    OT_PORTRANGE,   /* struct rules_range "[a][:[b]]" */
+    OT_MARK,        /* struct rules_mark "v[/m]" */
+    OT_STRING,      /* char[max+1] */
+    OT_HOST,        /* struct rules_host "addr[/mask]" family-aware */
+    OT_ADDRRANGE,   /* struct rules_host lo-hi (addr=lo, mask=hi) */
+    OT_NAMES,       /* u32 bit set: comma list of names */
+    OT_ENUM,        /* u32: one name (or number if OF_NUMOK) */
+    OT_CUSTOM,      /* parse/print callbacks */
+};
+
+/* Option flags. */
+#define OF_INVERT 0x0001   /* may be preceded by '!' */
+#define OF_MAND 0x0002     /* must be given */
+#define OF_NOSAVE 0x0004   /* never printed (an alias) */
+#define OF_MULTI 0x0008    /* may repeat */
+#define OF_HEX 0x0010      /* print OT_UINT / OT_MARK in hex */
+#define OF_FULLMASK 0x0020 /* OT_MARK: always print "/mask" */
+#define OF_NUMOK 0x0040    /* OT_ENUM: a number is accepted */
+#define OF_PRNUM 0x0080    /* OT_ENUM: printed as its number */
+#define OF_PLAIN32 0x0100  /* OT_HOST: a host prints without "/32" */
+#define OF_TWOARGS 0x0200  /* OT_CUSTOM: takes two words */
+#define OF_NOARG 0x0400    /* OT_CUSTOM: takes no word */
+#define OF_OPTARG 0x0800   /* the argument is optional */
+#define OF_QUOTE 0x1000    /* OT_STRING: iptables' save quoting */
+#define OF_TRUNC 0x2000    /* OT_STRING: longer text silently cut */
+#define OF_PRINTINV 0x4000 /* print '!' after the option name */
+#define OF_WRAP16 0x8000   /* OT_PORTRANGE: numbers kept modulo 65536 */
+#define OF_KEEPADDR 0x10000 /* OT_HOST: the address is not masked */
+#define OF_UNSUPP 0x20000  /* known to iptables, not implemented here */
+
+struct rules_range {
+    uint32_t lo, hi;
+};
+
+struct rules_mark {
+    uint32_t val, mask;
+};
+
+struct rules_host {
+    union ctfw_addr addr, mask;
+};
+
+struct rules_name {
+    const char *name;
+    uint32_t val;
+};
+
+struct rules_ctx;
+struct rules_xt;
+struct rules_opt;
+
+typedef int (*rules_opt_parse_fn)(struct rules_ctx *ctx, struct rules_xt *xt,
+                                  const struct rules_opt *o,
+                                  const char *arg, const char *arg2);
+typedef void (*rules_opt_print_fn)(struct rbuf *b, const struct rules_xt *xt,
+                                   const struct rules_opt *o);
+
+struct rules_opt {
+    const char *name;       /* without the leading "--" */
+    uint8_t type;           /* enum rules_opt_type */
+    int8_t alias;           /* index this option stands for; -1 none */
+    uint32_t flags;         /* OF_* */
+    uint16_t off;           /* offset of the value in the data blob */
+    uint32_t min, max;      /* OT_UINT bounds; OT_STRING max length */
+    uint32_t bits;          /* OT_NONE: bits OR'ed into the u32 */
+    uint64_t excl;          /* option indexes this one excludes */
+    const struct rules_name *names;   /* OT_NAMES / OT_ENUM */
+    rules_opt_parse_fn parse;         /* OT_CUSTOM */
+    rules_opt_print_fn print;         /* OT_CUSTOM */
+    /* iptables' words, where the extension has its own: badmsg for a
+     * bad value (one %s: the argument), dupmsg for a second use;
+     * errname is the option name its messages use (libxtables names
+     * the table entry, e.g. "source-ports" for --sports). */
+    const char *badmsg;
+    const char *dupmsg;
+    const char *errname;
+};
+
+#define RULES_NOFIELD 0xffff
+
+/* ------------------------------------------------------------------ */
+/* Extensions (matches and targets).                                   */
+
+struct rules_rule;
+struct rules_eval;
+
+/* Target results (eval.c). */
+#define RULES_XT_CONTINUE (-1)
+#define RULES_XT_DROP 0
+#define RULES_XT_ACCEPT 1
+
+struct rules_ext {
+    const char *name;
+    bool target;
+    uint8_t family;            /* 0 both, 4 or 6 */
+    uint16_t size;             /* bytes of binary data */
+    uint8_t n_opts;
+    const struct rules_opt *opts;
+    /* Hooks allowed for this instance (e.g. TCPMSS clamping); 0 = all. */
+    unsigned (*hooks_for)(const struct rules_xt *xt);
+    /* Where a target may be used (0: anywhere). */
+    unsigned tables;           /* RT_BIT set */
+    unsigned hooks;            /* RH_BIT set */
+    /* Fills defaults and checks option combinations once the rule is
+     * complete; 0 or -1 after an error was reported. */
+    int (*final)(struct rules_ctx *ctx, struct rules_xt *xt,
+                 const struct rules_rule *r);
+    /* Kernel-side check of the complete rule (xt checkentry): NULL when
+     * accepted, else the errno text ("Invalid argument"). */
+    const char *(*kcheck)(const struct rules_xt *xt,
+                          const struct rules_rule *r);
+    /* iptables -L text of this match or target (its print()), each
+     * piece starting with a space; NULL: the save options without
+     * their dashes. */
+    void (*list)(struct rbuf *b, const struct rules_xt *xt, bool numeric);
+    /* The name printed after -m/-j when it differs (aliases). */
+    const char *save_name;
+    /* Exact text iptables prints when the kernel refuses the target in
+     * a chain (checked at commit time); NULL: "Invalid argument". */
+    const char *kernel_errno;
+    /* Evaluation (eval.c). A match's test with the inversions of its
+     * options applied; it sets ev->hotdrop for packets the kernel's
+     * match drops (e.g. a truncated TCP header). A target's action
+     * returns RULES_XT_CONTINUE or RULES_XT_ACCEPT / RULES_XT_DROP.
+     * NULL: parsed and printed but not evaluated yet; replay refuses
+     * such a ruleset with a clear message rather than guess. */
+    bool (*match)(const struct rules_xt *xt, struct rules_eval *ev);
+    int (*action)(const struct rules_xt *xt, struct rules_eval *ev);
+    /* True when this use makes the kernel register conntrack
+     * (nf_ct_netns_get); NULL: never. */
+    bool (*needs_ct)(const struct rules_xt *xt);
+};
+
+/* One match or target instance in a rule. */
+struct rules_xt {
+    const struct rules_ext *ext;
+    uint64_t seen;          /* bit per option index: given or defaulted */
+    uint64_t inv;           /* bit per option index: negated */
+    uint8_t family;         /* of the rule: 4 or 6 */
+    uint8_t proto;          /* the rule's -p (0 all), set when complete */
+    unsigned col, len;      /* where -m NAME / -j NAME stood */
+    unsigned char *data;    /* ext->size bytes */
+};
+
+/* ------------------------------------------------------------------ */
+/* Ruleset model.                                                      */
+
+#define RINV_SRC 0x01
+#define RINV_DST 0x02
+#define RINV_IN 0x04
+#define RINV_OUT 0x08
+#define RINV_PROTO 0x10
+#define RINV_FRAG 0x20
+
+enum rules_verdict {
+    RV_NONE,      /* no -j: count only */
+    RV_ACCEPT,
+    RV_DROP,
+    RV_RETURN,
+    RV_QUEUE,
+    RV_JUMP,      /* -j CHAIN */
+    RV_GOTO,      /* -g CHAIN */
+    RV_EXT,       /* extension target */
+};
+
+struct rules_chain;
+
+struct rules_rule {
+    uint8_t family;
+    uint8_t inv;              /* RINV_* */
+    bool frag;
+    bool proto_set;
+    uint16_t proto;           /* 0 = all */
+    union ctfw_addr src, smsk, dst, dmsk;
+    char in[RULES_IFNAMSIZ], out[RULES_IFNAMSIZ];
+    struct rules_xt *m;
+    size_t n_m;
+    struct rules_xt tg;       /* valid when verdict == RV_EXT */
+    enum rules_verdict verdict;
+    char jump[RULES_CHAIN_MAXLEN + 1];
+    struct rules_chain *jump_to;   /* resolved RV_JUMP / RV_GOTO */
+    uint64_t pkts, bytes;
+    unsigned line;
+    unsigned tg_col, tg_len;
+    char *text;               /* the input line, for diagnostics */
+};
+
+struct rules_chain {
+    char name[RULES_CHAIN_MAXLEN + 1];
+    bool builtin;
+    int hook;                 /* enum rules_hook when built-in */
+    enum rules_verdict policy;/* RV_ACCEPT / RV_DROP */
+    uint64_t pkts, bytes;
+    struct rules_rule **rules;
+    size_t n_rules, cap_rules;
+    unsigned refs;
+    unsigned hooks_from;      /* hooks that reach it (check pass) */
+};
+
+struct rules_table {
+    bool present;
+    struct rules_chain **chains;   /* built-ins first, in hook order */
+    size_t n_chains, cap_chains;
+};
+
+struct rules_diag_rec {
+    struct ctfw_rules_diag pub;
+    char *message, *iptables, *source;
+    bool at_commit;     /* iptables reports it at the COMMIT line */
+};
+
+struct ctfw_ruleset {
+    int family;
+    char *file;                /* name used in formatted diagnostics */
+    struct rules_table tables[RT_N_TABLES];
+    struct rules_diag_rec *diags;
+    size_t n_diags, cap_diags;
+    bool oom;
+};
+
+/* ------------------------------------------------------------------ */
+/* Parse context: one command line being applied.                      */
+
+struct rules_tok {
+    char *s;
+    unsigned col, len;     /* 1-based column in the source line */
+};
+
+struct rules_ctx {
+    struct ctfw_ruleset *rs;
+    const char *prog;          /* "iptables-restore", "iptables", ... */
+    const char *source;        /* the line text, for diagnostics */
+    unsigned line;
+    bool restore;              /* restore format (vs one command) */
+    int family;
+    struct rules_tok *tok;
+    int n_tok;
+    int cur;                   /* token being handled (for columns) */
+    bool failed;               /* an error was reported for this line */
+    struct rules_rule *rule;   /* rule being built */
+    int table;                 /* enum rules_table_id */
+};
+
+/* Record an error located at token `tok` (-1: whole line). fmt is the
+ * message exactly as iptables words it. */
+void rules_err(struct rules_ctx *ctx, int tok, enum ctfw_rules_exit code,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with the complete iptables stderr text given separately. */
+void rules_err_raw(struct rules_ctx *ctx, int tok, enum ctfw_rules_exit code,
+                   const char *message, const char *iptables_text);
+void rules_diag_add(struct ctfw_ruleset *rs, unsigned line, unsigned col,
+                    unsigned len, enum ctfw_rules_exit code,
+                    const char *message, const char *iptables_text,
+                    const char *source);
+
+/* ------------------------------------------------------------------ */
+/* Registry and option engine (opt.c, registry.c).                     */
+
+const struct rules_ext *rules_ext_find(const char *name, bool target,
+                                       int family);
+const struct rules_ext *rules_ext_any(const char *name, bool target);
+int rules_opt_find(const struct rules_ext *ext, const char *name,
+                   bool *exact);
+int rules_opt_apply(struct rules_ctx *ctx, struct rules_xt *xt, int idx,
+                    bool invert, const char *arg, const char *arg2);
+int rules_opt_final(struct rules_ctx *ctx, struct rules_xt *xt,
+                    const struct rules_rule *r);
+void rules_xt_save(struct rbuf *b, const struct rules_xt *xt);
+const char *rules_opt_errname(const struct rules_opt *o);
+void rules_fmt1(char *out, size_t n, const char *tmpl, const char *arg);
+int rules_opt_bad(struct rules_ctx *ctx, const struct rules_xt *xt,
+                  const struct rules_opt *o, const char *arg);
+int rules_xt_init(struct rules_xt *xt, const struct rules_ext *ext);
+void rules_xt_fini(struct rules_xt *xt);
+int rules_xt_copy(struct rules_xt *dst, const struct rules_xt *src);
+
+/* iptables -L helpers (list.c). */
+void rules_list_ports(struct rbuf *b, const char *name,
+                      const struct rules_range *r, bool inv,
+                      const char *proto, bool numeric);
+/* Service name of a port for a protocol ("tcp"), NULL when none. */
+const char *rules_port_name(unsigned port, const char *proto);
+
+/* Value helpers shared by extensions. */
+int rules_parse_markmask(struct rules_ctx *ctx, const struct rules_xt *xt,
+                         const struct rules_opt *o, const char *arg,
+                         struct rules_mark *m);
+int rules_parse_uint(const char *s, uint32_t min, uint32_t max,
+                     uint32_t *out);
+int rules_parse_port(const char *s, const char *proto, uint32_t *out);
+int rules_parse_host(int family, const char *s, struct rules_host *h,
+                     bool allow_mask);
+void rules_print_addr(struct rbuf *b, int family, const union ctfw_addr *a);
+/* Prefix length of a mask, -1 when not contiguous. */
+int rules_mask_len(int family, const union ctfw_addr *m);
+void rules_mask_from_len(int family, unsigned len, union ctfw_addr *m);
+void rules_save_string(struct rbuf *b, const char *s);
+const char *rules_proto_name(unsigned proto);
+int rules_proto_number(const char *name);
+const char *rules_rule_proto_name(const struct rules_rule *r);
+
+#define XT_DATA(xt, off) ((void *)((xt)->data + (off)))
+
+/* Extension groups: each ext_*.c exports a NULL-terminated list. */
+extern const struct rules_ext *const rules_ext_tcpudp[];
+extern const struct rules_ext *const rules_ext_icmp[];
+extern const struct rules_ext *const rules_ext_ct[];
+extern const struct rules_ext *const rules_ext_misc[];
+extern const struct rules_ext *const rules_ext_addr[];
+extern const struct rules_ext *const rules_ext_rate[];
+extern const struct rules_ext *const rules_ext_targets[];
+extern const struct rules_ext *const rules_ext_nat[];
+extern const struct rules_ext *const rules_ext_more[];
+extern const struct rules_ext *const rules_ext_extra[];
+
+/* Rule / chain helpers (model.c). */
+struct rules_chain *rules_chain_find(struct ctfw_ruleset *rs, int table,
+                                     const char *name);
+struct rules_chain *rules_chain_add(struct ctfw_ruleset *rs, int table,
+                                    const char *name);
+void rules_rule_free(struct rules_rule *r);
+void rules_table_reset(struct ctfw_ruleset *rs, int table);
+int rules_table_find(const char *name);
+int rules_chain_insert(struct rules_chain *c, size_t pos,
+                       struct rules_rule *r);
+void rules_chain_flush(struct rules_chain *c);
+void rules_rule_save(struct rbuf *b, const struct rules_rule *r);
+void rules_rule_save_ex(struct rbuf *b, const struct rules_rule *r,
+                        bool counters);
+bool rules_rule_equal(const struct rules_rule *a,
+                      const struct rules_rule *b);
+
+int rules_cmd_run(struct rules_ctx *ctx);
+void rules_drop_line(struct ctfw_ruleset *rs, int table, unsigned line);
+int rules_table_touch(struct ctfw_ruleset *rs, int table);
+int rules_tok_at(const struct rules_ctx *ctx, unsigned col);
+
+/* Commit-time checks (check.c): run per table block. */
+void rules_check_table(struct rules_ctx *ctx, int table,
+                       unsigned commit_line);
+
+#endif
