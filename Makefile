@@ -47,7 +47,8 @@ demo: all
 
 fuzz:
 	[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang $(MESON) setup \
-		$(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false -Dtests=false
+		$(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false \
+		-Db_sanitize=address,undefined
 	$(NINJA) -C $(FUZZ_BUILD)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
