@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -29,42 +30,28 @@ rnd(void)
     return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
 }
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
 static size_t
 l4_tcp(uint8_t *p, uint16_t sp, uint16_t dp, uint32_t seq, uint8_t flags,
        size_t payload)
 {
     size_t hl = (flags & 0x02) ? 40 : 32;
     memset(p, 0, hl + payload);
-    put16(p, sp);
-    put16(p + 2, dp);
-    put32(p + 4, seq);
-    put32(p + 8, (flags & 0x10) ? seq ^ 0x5a5a5a5au : 0);
+    ctfw_put16(p, sp);
+    ctfw_put16(p + 2, dp);
+    ctfw_put32(p + 4, seq);
+    ctfw_put32(p + 8, (flags & 0x10) ? seq ^ 0x5a5a5a5au : 0);
     p[12] = (uint8_t)((hl / 4) << 4);
     p[13] = flags;
-    put16(p + 14, 64240);
+    ctfw_put16(p + 14, 64240);
     uint8_t *o = p + 20;
     if (flags & 0x02) {
-        o[0] = 2, o[1] = 4, put16(o + 2, 1460);        /* MSS */
+        o[0] = 2, o[1] = 4, ctfw_put16(o + 2, 1460);        /* MSS */
         o[4] = 4, o[5] = 2;                            /* SACK perm */
-        o[6] = 8, o[7] = 10, put32(o + 8, seq), put32(o + 12, 0);
+        o[6] = 8, o[7] = 10, ctfw_put32(o + 8, seq), ctfw_put32(o + 12, 0);
         o[16] = 1, o[17] = 3, o[18] = 3, o[19] = 7;    /* NOP, wscale 7 */
     } else {
         o[0] = 1, o[1] = 1, o[2] = 8, o[3] = 10;       /* NOP NOP TS */
-        put32(o + 4, seq), put32(o + 8, seq >> 1);
+        ctfw_put32(o + 4, seq), ctfw_put32(o + 8, seq >> 1);
     }
     for (size_t i = 0; i < payload; i++)
         p[hl + i] = (uint8_t)('a' + i % 26);
@@ -80,7 +67,7 @@ l4_csum(uint8_t *l4, size_t len, int csum_off, const uint8_t *src,
     uint8_t ph[4] = {0, proto, (uint8_t)(len >> 8), (uint8_t)len};
     s = ctfw_csum_partial(ph, 4, s);
     s = ctfw_csum_partial(l4, len, s);
-    put16(l4 + csum_off, ctfw_csum_fold(s));
+    ctfw_put16(l4 + csum_off, ctfw_csum_fold(s));
 }
 
 int
@@ -107,7 +94,7 @@ main(int argc, char **argv)
         size_t len;
         if (kind < 95) {
             uint8_t *ip = f + 14;
-            put16(f + 12, 0x0800);
+            ctfw_put16(f + 12, 0x0800);
             memset(ip, 0, 20);
             ip[0] = 0x45;
             ip[8] = 64;
@@ -127,30 +114,30 @@ main(int argc, char **argv)
                 ip[9] = 17;
                 l4len = 8 + (r >> 20) % 512;
                 memset(ip + 20, 0x42, l4len);
-                put16(ip + 20, (uint16_t)(30000 + flow));
-                put16(ip + 22, 53);
-                put16(ip + 24, (uint16_t)l4len);
-                put16(ip + 26, 0);
+                ctfw_put16(ip + 20, (uint16_t)(30000 + flow));
+                ctfw_put16(ip + 22, 53);
+                ctfw_put16(ip + 24, (uint16_t)l4len);
+                ctfw_put16(ip + 26, 0);
                 l4_csum(ip + 20, l4len, 6, src, dst, 4, 17);
             } else {
                 ip[9] = 1;
                 l4len = 64;
                 memset(ip + 20, 0x61, l4len);
                 ip[20] = 8, ip[21] = 0;
-                put16(ip + 22, 0);
-                put16(ip + 24, (uint16_t)flow);
-                put16(ip + 26, (uint16_t)i);
-                put16(ip + 22, ctfw_csum_fold(
+                ctfw_put16(ip + 22, 0);
+                ctfw_put16(ip + 24, (uint16_t)flow);
+                ctfw_put16(ip + 26, (uint16_t)i);
+                ctfw_put16(ip + 22, ctfw_csum_fold(
                                    ctfw_csum_partial(ip + 20, l4len, 0)));
             }
-            put16(ip + 2, (uint16_t)(20 + l4len));
-            put16(ip + 4, (uint16_t)i);
-            put16(ip + 10,
+            ctfw_put16(ip + 2, (uint16_t)(20 + l4len));
+            ctfw_put16(ip + 4, (uint16_t)i);
+            ctfw_put16(ip + 10,
                   ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
             len = 14 + 20 + l4len;
         } else {
             uint8_t *ip = f + 14;
-            put16(f + 12, 0x86dd);
+            ctfw_put16(f + 12, 0x86dd);
             memset(ip, 0, 40);
             ip[0] = 0x60;
             ip[6] = 6;
@@ -162,7 +149,7 @@ main(int argc, char **argv)
             size_t l4len = l4_tcp(ip + 40, (uint16_t)(20000 + flow), 443,
                                   (uint32_t)i, 0x10, 0);
             l4_csum(ip + 40, l4len, 16, ip + 8, ip + 24, 16, 6);
-            put16(ip + 4, (uint16_t)l4len);
+            ctfw_put16(ip + 4, (uint16_t)l4len);
             len = 14 + 40 + l4len;
         }
         struct pcap_pkthdr h;

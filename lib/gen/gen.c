@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 #include "gen_private.h"
 
@@ -513,20 +514,6 @@ flow_release(struct ctfw_gen *g, struct gen_flow *f)
 
 /* ---- frames ------------------------------------------------------------ */
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
 /* Ethernet + IPv4 header for an L4 payload of l4len bytes; returns the
  * L4 start. The server side is 02:00:00:00:00:0a, the router towards
  * the clients 02:00:00:00:00:01. */
@@ -539,20 +526,20 @@ ip_header(struct ctfw_gen *g, bool to_server, uint32_t src, uint32_t dst,
     static const uint8_t rtr[6] = {2, 0, 0, 0, 0, 0x01};
     memcpy(f, to_server ? srv : rtr, 6);
     memcpy(f + 6, to_server ? rtr : srv, 6);
-    put16(f + 12, 0x0800);
+    ctfw_put16(f + 12, 0x0800);
     uint8_t *ip = f + 14;
     ip[0] = 0x45;
     ip[1] = 0;
-    put16(ip + 2, (uint16_t)(20 + l4len));
-    put16(ip + 4, ipid);
-    put16(ip + 6, df ? 0x4000 : 0);
+    ctfw_put16(ip + 2, (uint16_t)(20 + l4len));
+    ctfw_put16(ip + 4, ipid);
+    ctfw_put16(ip + 6, df ? 0x4000 : 0);
     /* Clients are some hops away; the server is the local host. */
     ip[8] = to_server ? 57 : 64;
     ip[9] = proto;
-    put16(ip + 10, 0);
-    put32(ip + 12, src);
-    put32(ip + 16, dst);
-    put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
+    ctfw_put16(ip + 10, 0);
+    ctfw_put32(ip + 12, src);
+    ctfw_put32(ip + 16, dst);
+    ctfw_put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
     return ip + 20;
 }
 
@@ -561,18 +548,18 @@ l4_checksum(uint8_t *l4, size_t len, size_t csum_off, uint32_t src,
             uint32_t dst, uint8_t proto)
 {
     uint8_t ph[12];
-    put32(ph, src);
-    put32(ph + 4, dst);
+    ctfw_put32(ph, src);
+    ctfw_put32(ph + 4, dst);
     ph[8] = 0;
     ph[9] = proto;
-    put16(ph + 10, (uint16_t)len);
+    ctfw_put16(ph + 10, (uint16_t)len);
     uint32_t s = ctfw_csum_partial(ph, 12, 0);
     s = ctfw_csum_partial(l4, len, s);
     uint16_t c = ctfw_csum_fold(s);
     /* UDP sends a computed 0 as 0xffff (RFC 768). */
     if (proto == 17 && c == 0)
         c = 0xffff;
-    put16(l4 + csum_off, c);
+    ctfw_put16(l4 + csum_off, c);
 }
 
 static void
@@ -608,26 +595,26 @@ emit_tcp(struct ctfw_gen *g, struct gen_flow *f, const struct tcp_seg *s)
     uint32_t dst = s->to_server ? f->sip : f->cip;
     uint16_t ipid = s->to_server ? f->ipid_c++ : f->ipid_s++;
     uint8_t *t = ip_header(g, s->to_server, src, dst, 6, l4len, ipid, true);
-    put16(t, s->to_server ? f->cport : f->sport);
-    put16(t + 2, s->to_server ? f->sport : f->cport);
-    put32(t + 4, s->seq);
-    put32(t + 8, s->ack);
+    ctfw_put16(t, s->to_server ? f->cport : f->sport);
+    ctfw_put16(t + 2, s->to_server ? f->sport : f->cport);
+    ctfw_put32(t + 4, s->seq);
+    ctfw_put32(t + 8, s->ack);
     t[12] = (uint8_t)((hl / 4) << 4);
     t[13] = s->flags;
-    put16(t + 14, s->win);
-    put16(t + 16, 0);
-    put16(t + 18, 0);
+    ctfw_put16(t + 14, s->win);
+    ctfw_put16(t + 16, 0);
+    ctfw_put16(t + 18, 0);
     uint8_t *o = t + 20;
     if (s->syn_opts) {
         /* Linux order: MSS, SACK-permitted, timestamps, NOP, wscale. */
-        o[0] = 2, o[1] = 4, put16(o + 2, GEN_MSS);
+        o[0] = 2, o[1] = 4, ctfw_put16(o + 2, GEN_MSS);
         o[4] = 4, o[5] = 2;
-        o[6] = 8, o[7] = 10, put32(o + 8, s->tsval), put32(o + 12, s->tsecr);
+        o[6] = 8, o[7] = 10, ctfw_put32(o + 8, s->tsval), ctfw_put32(o + 12, s->tsecr);
         o[16] = 1, o[17] = 3, o[18] = 3, o[19] = 7;
     } else {
         o[0] = 1, o[1] = 1, o[2] = 8, o[3] = 10;
-        put32(o + 4, s->tsval);
-        put32(o + 8, s->tsecr);
+        ctfw_put32(o + 4, s->tsval);
+        ctfw_put32(o + 8, s->tsecr);
     }
     fill_payload(t + hl, s->len, s->to_server, s->payload_off);
     l4_checksum(t, l4len, 16, src, dst, 6);
@@ -903,29 +890,29 @@ dns_step(struct ctfw_gen *g, struct gen_flow *f)
     uint32_t src = query ? f->cip : f->sip, dst = query ? f->sip : f->cip;
     uint8_t *u = ip_header(g, query, src, dst, 17, l4len,
                            query ? f->ipid_c++ : f->ipid_s++, false);
-    put16(u, query ? f->cport : f->sport);
-    put16(u + 2, query ? f->sport : f->cport);
-    put16(u + 4, (uint16_t)l4len);
-    put16(u + 6, 0);
+    ctfw_put16(u, query ? f->cport : f->sport);
+    ctfw_put16(u + 2, query ? f->sport : f->cport);
+    ctfw_put16(u + 4, (uint16_t)l4len);
+    ctfw_put16(u + 6, 0);
     uint8_t *d = u + 8;
     memset(d, 0, pl);
-    put16(d, (uint16_t)f->cseq);               /* DNS id */
-    put16(d + 2, query ? 0x0100 : 0x8180);     /* RD / QR RD RA */
-    put16(d + 4, 1);
-    put16(d + 6, query ? 0 : 1);
+    ctfw_put16(d, (uint16_t)f->cseq);               /* DNS id */
+    ctfw_put16(d + 2, query ? 0x0100 : 0x8180);     /* RD / QR RD RA */
+    ctfw_put16(d + 4, 1);
+    ctfw_put16(d + 6, query ? 0 : 1);
     static const uint8_t qname[] = {3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm',
                                     'p', 'l', 'e', 3, 'c', 'o', 'm', 0};
     memcpy(d + 12, qname, sizeof(qname));
-    put16(d + 12 + sizeof(qname), 1);          /* A */
-    put16(d + 14 + sizeof(qname), 1);          /* IN */
+    ctfw_put16(d + 12 + sizeof(qname), 1);          /* A */
+    ctfw_put16(d + 14 + sizeof(qname), 1);          /* IN */
     if (!query) {
         uint8_t *a = d + 16 + sizeof(qname);
-        put16(a, 0xc00c);
-        put16(a + 2, 1);
-        put16(a + 4, 1);
-        put32(a + 6, 300);
-        put16(a + 10, 4);
-        put32(a + 12, 0x5db8d822);             /* 93.184.216.34 */
+        ctfw_put16(a, 0xc00c);
+        ctfw_put16(a + 2, 1);
+        ctfw_put16(a + 4, 1);
+        ctfw_put32(a + 6, 300);
+        ctfw_put16(a + 10, 4);
+        ctfw_put32(a + 12, 0x5db8d822);             /* 93.184.216.34 */
     }
     l4_checksum(u, l4len, 6, src, dst, 17);
     if (query && f->wl->answer) {
