@@ -15,12 +15,15 @@
  *
  *     struct ctfw_ct_ref ref;
  *     ctfw_ct_ref_init(&ref);
- *     ... raw table: ctfw_ct_ref_notrack(&ref) or ctfw_ct_ref_set_zone()
+ *     ... raw table: ctfw_ct_ref_notrack(&ref), ctfw_ct_ref_set_zone(),
+ *         ctfw_ct_ref_set_helper(&ref, "ftp")
  *     if (ctfw_ct_in(ct, pkt, now_ns, CTFW_CT_HOOK_PRE_ROUTING, &ref)
  *             == CTFW_CT_DROP) -> packet dropped (ref.reason says why)
  *     ... rules read ref.info / ref.entry (ctstate, ctstatus, mark) ...
  *     if the packet is dropped later: ctfw_ct_abort(ct, &ref);
- *     else at the end of the path:    ctfw_ct_confirm(ct, &ref, now_ns);
+ *     else at the end of the path:    ctfw_ct_help(ct, &ref, pkt, now_ns)
+ *                                     (helpers: FTP), then
+ *                                     ctfw_ct_confirm(ct, &ref, now_ns);
  *
  * A new connection's entry is allocated (and counted against
  * nf_conntrack_max) by ctfw_ct_in() but enters the table only at
@@ -159,6 +162,8 @@ enum ctfw_ct_reason {
     CTFW_CT_R_ICMP_NEW,       /* type cannot create an entry */
     CTFW_CT_R_ICMP_ERROR,     /* error path: counted in `error` */
     CTFW_CT_R_INSERT_FAILED,  /* drop at confirm: clash/chain too long */
+    CTFW_CT_R_HELPER,         /* drop by a helper (partial FTP command,
+                                 expectation refused) */
     CTFW_CT_R_COUNT
 };
 
@@ -173,6 +178,8 @@ struct ctfw_ct_ref {
     uint8_t reason;              /* enum ctfw_ct_reason */
     uint8_t flags;               /* private */
     uint16_t zone;               /* CT --zone template, default 0 */
+    uint8_t helper;              /* CT --helper template: enum
+                                    ctfw_ct_helper, default NONE */
     uint32_t slot;               /* private */
 };
 
@@ -182,6 +189,32 @@ void ctfw_ct_ref_init(struct ctfw_ct_ref *ref);
 void ctfw_ct_ref_notrack(struct ctfw_ct_ref *ref);
 /* raw -j CT --zone N: the template's zone for the lookup/creation. */
 void ctfw_ct_ref_set_zone(struct ctfw_ct_ref *ref, uint16_t zone);
+
+/*
+ * Helpers ctfw implements (nf_conntrack_helper). 6.x assigns a helper
+ * only through a template (`-t raw ... -j CT --helper ftp`), never by port.
+ */
+enum ctfw_ct_helper {
+    CTFW_CT_HELPER_NONE = 0,
+    CTFW_CT_HELPER_FTP = 1,    /* nf_conntrack_ftp, TCP */
+    CTFW_CT_HELPER_COUNT
+};
+/*
+ * raw -j CT --helper NAME: the template's helper, given to the connection
+ * this packet creates (__nf_ct_try_assign_helper in init_conntrack; an
+ * existing or expected connection keeps what it has). Returns 0, -ENOENT
+ * for a helper ctfw does not implement (only "ftp" now; the kernel's
+ * xt_CT answers ENOENT, "No such helper"), -EINVAL for NULL. The caller
+ * (the CT target) checks that the rule's protocol is the helper's (TCP):
+ * ctfw_ct_helper_proto().
+ */
+int ctfw_ct_ref_set_helper(struct ctfw_ct_ref *ref, const char *name);
+/* Helper lookup by name: id, or CTFW_CT_HELPER_NONE when unknown. */
+enum ctfw_ct_helper ctfw_ct_helper_find(const char *name);
+/* "ftp", or NULL for NONE / unknown ids. */
+const char *ctfw_ct_helper_name(enum ctfw_ct_helper h);
+/* L4 protocol the helper is registered for (6 for ftp), 0 if unknown. */
+uint8_t ctfw_ct_helper_proto(enum ctfw_ct_helper h);
 
 /* Events, delivered through params.on_event. */
 enum ctfw_ct_event_type {
@@ -254,6 +287,19 @@ enum ctfw_ct_verdict ctfw_ct_confirm(struct ctfw_ct *ct,
                                      uint64_t now_ns);
 /* The packet was dropped: an unconfirmed entry is freed, uncounted. */
 void ctfw_ct_abort(struct ctfw_ct *ct, struct ctfw_ct_ref *ref);
+/*
+ * The helper step of the confirm hook (nf_confirm() runs the entry's
+ * helper on every packet, then confirms): call it right before
+ * ctfw_ct_confirm() with the packet as it leaves (after NAT). It parses
+ * the payload of a connection that has a helper (FTP: PORT/EPRT, 227/229)
+ * and registers expectations. Returns ref->verdict: DROP when the helper
+ * drops the packet (partial command, expectation refused; reason
+ * CTFW_CT_R_HELPER); an unconfirmed entry is then freed as by
+ * ctfw_ct_abort(). pkt is read during the call only.
+ */
+enum ctfw_ct_verdict ctfw_ct_help(struct ctfw_ct *ct, struct ctfw_ct_ref *ref,
+                                  const struct ctfw_pkt *pkt,
+                                  uint64_t now_ns);
 
 /* Run the gc worker invocations due up to now_ns. */
 void ctfw_ct_advance(struct ctfw_ct *ct, uint64_t now_ns);
@@ -289,6 +335,11 @@ const struct ctfw_ct_entry *ctfw_ct_find(const struct ctfw_ct *ct,
                                          const struct ctfw_pkt *pkt,
                                          uint16_t zone, uint64_t now_ns,
                                          enum ctfw_ct_dir *dir);
+/* REJECT --reject-with tcp-reset of a packet of this (TCP) entry:
+ * nf_conntrack_tcp_set_closing(), the entry moves to CLOSE. */
+void ctfw_ct_set_closing(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                         uint64_t now_ns);
+
 /* conntrack -D for one entry (reason USER). */
 void ctfw_ct_delete(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                     uint64_t now_ns);
@@ -371,6 +422,35 @@ bool ctfw_ct_tuple_taken(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                          uint16_t zone, const struct ctfw_ct_tuple *t,
                          const struct ctfw_ct_entry *ignored,
                          uint64_t now_ns);
+
+/* The entry's helper (helper=ftp in listings), NONE when none. */
+enum ctfw_ct_helper ctfw_ct_entry_helper(const struct ctfw_ct_entry *e);
+/* The master of an EXPECTED entry while the master is alive, else NULL. */
+const struct ctfw_ct_entry *
+ctfw_ct_entry_master(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e);
+
+/*
+ * Expectations (nf_conntrack_expect): tuple + mask registered by a
+ * helper; the first new connection matching one becomes EXPECTED (RELATED
+ * until a reply). Limited by expect_max; removed when used, when their
+ * master dies, when evicted (max_expected per master) or at their timeout
+ * on the injected clock. A pointer from ctfw_ct_expect_list() is valid
+ * until the next call on the context that takes a clock value.
+ */
+struct ctfw_ct_expect;
+uint32_t ctfw_ct_expect_count(const struct ctfw_ct *ct);
+/* Live expectations, oldest first (the kernel lists in hash order).
+ * Returns their number; out holds at most cap of them. */
+size_t ctfw_ct_expect_list(struct ctfw_ct *ct, uint64_t now_ns,
+                           const struct ctfw_ct_expect **out, size_t cap);
+/* `conntrack -L expect` line (conntrack-tools 1.4.7). */
+int ctfw_ct_format_expect(const struct ctfw_ct *ct,
+                          const struct ctfw_ct_expect *x, uint64_t now_ns,
+                          char *buf, size_t len);
+/* /proc/net/nf_conntrack_expect line. */
+int ctfw_ct_format_expect_proc(const struct ctfw_ct *ct,
+                               const struct ctfw_ct_expect *x,
+                               uint64_t now_ns, char *buf, size_t len);
 
 /* Bytes per entry in the table (the memory target). */
 size_t ctfw_ct_entry_size(void);

@@ -107,4 +107,8 @@ bool ctfw_rules_need_conntrack(const struct ctfw_ruleset *rs);
 const char *ctfw_rules_unevaluated(const struct ctfw_ruleset *rs,
                                    bool *is_target);
 
+/* The first `-j CT --helper NAME` whose helper ctfw does not implement
+ * (only "ftp" today), or NULL. A replay refuses such a ruleset. */
+const char *ctfw_rules_unknown_helper(const struct ctfw_ruleset *rs);
+
 #endif

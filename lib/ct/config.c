@@ -93,6 +93,7 @@ static const char *const reason_names[CTFW_CT_R_COUNT] = {
     [CTFW_CT_R_ICMP_NEW] = "icmp_cannot_create",
     [CTFW_CT_R_ICMP_ERROR] = "icmp_error",
     [CTFW_CT_R_INSERT_FAILED] = "insert_failed",
+    [CTFW_CT_R_HELPER] = "helper_drop",
 };
 
 const char *

@@ -12,6 +12,9 @@
 
 #define REF_UNCONFIRMED 0x01
 
+/* The ref travels with every packet: the helper byte used padding. */
+_Static_assert(sizeof(struct ctfw_ct_ref) <= 24, "ctfw_ct_ref grew");
+
 void
 ctfw_ct_ref_init(struct ctfw_ct_ref *ref)
 {
@@ -34,10 +37,64 @@ ctfw_ct_ref_set_zone(struct ctfw_ct_ref *ref, uint16_t zone)
     ref->zone = zone;
 }
 
+/* ---- Helpers ---------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    uint8_t proto;
+} helpers[CTFW_CT_HELPER_COUNT] = {
+    [CTFW_CT_HELPER_FTP] = {"ftp", 6},
+};
+
+enum ctfw_ct_helper
+ctfw_ct_helper_find(const char *name)
+{
+    if (!name)
+        return CTFW_CT_HELPER_NONE;
+    for (int h = 1; h < CTFW_CT_HELPER_COUNT; h++)
+        if (strcmp(helpers[h].name, name) == 0)
+            return (enum ctfw_ct_helper)h;
+    return CTFW_CT_HELPER_NONE;
+}
+
+const char *
+ctfw_ct_helper_name(enum ctfw_ct_helper h)
+{
+    if (h <= CTFW_CT_HELPER_NONE || h >= CTFW_CT_HELPER_COUNT)
+        return NULL;
+    return helpers[h].name;
+}
+
+uint8_t
+ctfw_ct_helper_proto(enum ctfw_ct_helper h)
+{
+    if (h <= CTFW_CT_HELPER_NONE || h >= CTFW_CT_HELPER_COUNT)
+        return 0;
+    return helpers[h].proto;
+}
+
+int
+ctfw_ct_ref_set_helper(struct ctfw_ct_ref *ref, const char *name)
+{
+    if (!ref || !name)
+        return -EINVAL;
+    enum ctfw_ct_helper h = ctfw_ct_helper_find(name);
+    if (h == CTFW_CT_HELPER_NONE)
+        return -ENOENT;   /* xt_CT: "No such helper" */
+    ref->helper = (uint8_t)h;
+    return 0;
+}
+
+enum ctfw_ct_helper
+ctfw_ct_entry_helper(const struct ctfw_ct_entry *e)
+{
+    return (enum ctfw_ct_helper)e->helper;
+}
+
 /* ---- Log (net_ratelimit on the replay clock) -------------------------- */
 
-static void
-ct_log(struct ctfw_ct *ct, uint64_t now, const char *line)
+void
+ct_log_line(struct ctfw_ct *ct, uint64_t now, const char *line)
 {
     if (ct->on_log)
         ct->on_log(ct->log_opaque, now, CTFW_CT_LOG_WARNING, line);
@@ -48,8 +105,8 @@ ct_log(struct ctfw_ct *ct, uint64_t now, const char *line)
  * at the first call after the interval the suppressed count is reported,
  * then a new burst begins.
  */
-static bool
-net_ratelimit(struct ctfw_ct *ct, uint64_t now)
+bool
+ct_net_ratelimit(struct ctfw_ct *ct, uint64_t now)
 {
     struct ct_ratelimit *rl = &ct->rl;
     if (!rl->started) {
@@ -61,7 +118,7 @@ net_ratelimit(struct ctfw_ct *ct, uint64_t now)
             char buf[64];
             snprintf(buf, sizeof(buf),
                      "net_ratelimit: %u callbacks suppressed", rl->missed);
-            ct_log(ct, now, buf);
+            ct_log_line(ct, now, buf);
             rl->missed = 0;
         }
         rl->begin = now;
@@ -78,7 +135,7 @@ net_ratelimit(struct ctfw_ct *ct, uint64_t now)
 static void
 log_table_full(struct ctfw_ct *ct, uint64_t now)
 {
-    if (!net_ratelimit(ct, now))
+    if (!ct_net_ratelimit(ct, now))
         return;
     /* pr_fmt() prepends "nf_conntrack: " to a text that has it too. */
     char buf[96];
@@ -90,7 +147,7 @@ log_table_full(struct ctfw_ct *ct, uint64_t now)
     else
         snprintf(buf, sizeof(buf),
                  "nf_conntrack: nf_conntrack: table full, dropping packet");
-    ct_log(ct, now, buf);
+    ct_log_line(ct, now, buf);
 }
 
 /* ---- Refresh and accounting ------------------------------------------- */
@@ -260,6 +317,20 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
             fresh = true;
             dir = CTFW_CT_DIR_ORIGINAL;
             info = CTFW_CT_NEW;
+            /* init_conntrack(): an expectation makes the entry EXPECTED
+             * (RELATED until a reply); otherwise the template's helper
+             * is assigned (__nf_ct_try_assign_helper), with IPS_HELPER.
+             * xt_CT binds the helper to the rule's protocol, so only a
+             * packet of that protocol can carry it. */
+            if (ct->exp_count && ct_expect_apply(ct, e, now_ns)) {
+                info = CTFW_CT_RELATED;
+            } else if (ref->helper != CTFW_CT_HELPER_NONE &&
+                       ctfw_ct_helper_proto(
+                           (enum ctfw_ct_helper)ref->helper) == e->proto &&
+                       ct_help_attach(ct, e)) {
+                e->helper = ref->helper;
+                e->status |= CTFW_CT_S_HELPER;
+            }
         } else {
             e = ct_slot(ct, node >> 1);
             dir = (uint8_t)(node & 1);
@@ -381,6 +452,36 @@ ctfw_ct_confirm(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint64_t now_ns)
     return CTFW_CT_ACCEPT;
 }
 
+enum ctfw_ct_verdict
+ctfw_ct_help(struct ctfw_ct *ct, struct ctfw_ct_ref *ref,
+             const struct ctfw_pkt *pkt, uint64_t now_ns)
+{
+    struct ctfw_ct_entry *e = ref->entry;
+    ref->verdict = CTFW_CT_ACCEPT;
+    /* nf_confirm(): helpers never see ICMP errors (RELATED_REPLY); a
+     * dying entry's expectations are already gone, add none. */
+    if (!e || e->helper == CTFW_CT_HELPER_NONE ||
+        ref->info == CTFW_CT_RELATED_REPLY ||
+        (e->status & CTFW_CT_S_DYING))
+        return CTFW_CT_ACCEPT;
+    enum ct_l4_verdict v = CT_L4_ACCEPT;
+    if (e->helper == CTFW_CT_HELPER_FTP)
+        v = ct_ftp_help(ct, e, pkt, ref->info, now_ns);
+    if (v == CT_L4_ACCEPT)
+        return CTFW_CT_ACCEPT;
+    /* NF_DROP from the helper: the packet dies; an unconfirmed entry with
+     * it (never the case for FTP, which waits for ESTABLISHED). */
+    if (ref->flags & REF_UNCONFIRMED)
+        ct_free_unconfirmed(ct, e);
+    ref->entry = NULL;
+    ref->slot = CT_NIL;
+    ref->flags = 0;
+    ref->verdict = CTFW_CT_DROP;
+    ref->reason = CTFW_CT_R_HELPER;
+    ct->reasons[CTFW_CT_R_HELPER]++;
+    return CTFW_CT_DROP;
+}
+
 void
 ctfw_ct_abort(struct ctfw_ct *ct, struct ctfw_ct_ref *ref)
 {
@@ -467,4 +568,26 @@ ctfw_ct_tuple_taken(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
         return false;
     ct->st.found++;
     return true;
+}
+
+/*
+ * nf_conntrack_tcp_set_closing() (6.x), called by nf_send_reset() when
+ * REJECT --reject-with tcp-reset answers a packet of a tracked TCP
+ * connection: a confirmed entry moves to CLOSE with the CLOSE timeout
+ * (unless it already was CLOSE or has a fixed timeout); a PROTOINFO
+ * event follows. Seen on 6.18 by the oracle's reject_tcp_established
+ * case: the entry shows CLOSE 9 right after the RST.
+ */
+void
+ctfw_ct_set_closing(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                    uint64_t now_ns)
+{
+    if (!e || e->proto != 6 || !ct_is_confirmed(e))
+        return;
+    uint8_t old = e->p.tcp.state;
+    e->p.tcp.state = CTFW_CT_TCP_CLOSE;
+    if (old == CTFW_CT_TCP_CLOSE || (e->status & CTFW_CT_S_FIXED_TIMEOUT))
+        return;
+    e->timeout = now_ns + ct_sec(ct->cfg.tcp_timeout_close);
+    ct_emit(ct, e, CTFW_CT_EVENT_UPDATE, 0, CTFW_CT_EV_PROTOINFO, now_ns);
 }

@@ -66,6 +66,7 @@ _Static_assert(sizeof(struct ct_tcp) == 56, "ct_tcp layout");
 #define CT_E_ACCT 0x01       /* has the acct extension */
 #define CT_E_TSTAMP 0x02     /* has the timestamp extension */
 #define CT_E_USED 0x04       /* slot allocated */
+#define CT_E_HELP 0x08       /* has the help extension (struct ct_help) */
 
 struct ctfw_ct_entry {
     uint32_t next[2];       /* hash chain link of each direction's node */
@@ -74,7 +75,7 @@ struct ctfw_ct_entry {
     uint8_t proto;          /* L4 protocol number */
     uint16_t zone;
     uint8_t eflags;         /* CT_E_* */
-    uint8_t pad;
+    uint8_t helper;         /* enum ctfw_ct_helper */
     uint32_t mark;
     uint32_t slot;          /* own pool index (links, extensions) */
     /* Absolute deadline (ns) once confirmed; before confirmation the
@@ -94,6 +95,44 @@ _Static_assert(sizeof(struct ctfw_ct_entry) <= 160,
 struct ct_acct {
     uint64_t packets[2], bytes[2];
 };
+
+/*
+ * The help extension (nf_conn_help and the helper's private data, plus
+ * ct->master): allocated per slot only for connections that have a
+ * helper or a master. A master link is a slot plus the generation the
+ * master's extension had, so a link to a slot reused since reads as dead
+ * (the kernel keeps a dead master allocated while children refer to it).
+ */
+struct ct_help {
+    uint32_t gen;           /* generation of this slot's extension */
+    uint32_t master;        /* master slot, CT_NIL for none */
+    uint32_t master_gen;
+    uint16_t expecting;     /* expectations registered (class 0) */
+    uint16_t children;      /* live entries whose master this is */
+    /* struct nf_ct_ftp_master */
+    uint32_t seq_aft_nl[2][2];
+    uint16_t seq_aft_nl_num[2];
+    uint16_t ftp_flags[2];
+};
+
+/* One expectation (struct nf_conntrack_expect), in ct->exp. */
+struct ctfw_ct_expect {
+    struct ct_tuple tuple;  /* src masked; dst exact */
+    union ctfw_addr mask_src;
+    uint16_t mask_sport;
+    uint16_t zone;          /* the master's */
+    uint8_t family, proto;
+    uint8_t flags;          /* CT_EXP_F_* */
+    uint8_t cls;            /* expectation class (0) */
+    uint8_t helper;         /* the master's helper */
+    uint8_t used;
+    uint32_t master;        /* master slot (alive while we exist) */
+    uint32_t next;          /* hash chain / free list */
+    uint64_t timeout;       /* absolute deadline, ns */
+    uint64_t seq;           /* creation order */
+};
+#define CT_EXP_F_PERMANENT 0x01
+#define CT_EXP_F_INACTIVE 0x02
 
 /* Per-packet context passed to the L4 trackers. */
 struct ct_pktctx {
@@ -191,6 +230,18 @@ struct ctfw_ct {
     struct ct_gc gc;
     struct ct_ratelimit rl;
 
+    /* Help extension chunks (parallel to chunks), on demand. */
+    struct ct_help **help;
+    uint32_t help_gen;
+
+    /* Expectations: array pool, hash heads by destination. */
+    struct ctfw_ct_expect *exp;
+    uint32_t exp_cap, exp_bump, exp_free, exp_count;
+    uint32_t *exp_heads;
+    uint32_t exp_hsize;
+    uint64_t exp_next;      /* earliest deadline (0: none) */
+    uint64_t exp_seq;
+
     void (*on_event)(void *, const struct ctfw_ct_event *);
     void *event_opaque;
     void (*on_log)(void *, uint64_t, int, const char *);
@@ -262,6 +313,42 @@ enum ct_l4_verdict ct_icmp_error(struct ctfw_ct *ct,
  * the node id or CT_NIL. */
 uint32_t ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                    uint16_t zone, const struct ct_tuple *t, uint64_t now);
+
+static inline struct ct_help *
+ct_help_of(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e)
+{
+    if (!(e->eflags & CT_E_HELP))
+        return NULL;
+    return &ct->help[e->slot >> CT_CHUNK_SHIFT]
+                    [e->slot & (CT_CHUNK_SIZE - 1)];
+}
+
+/* expect.c */
+struct ct_help *ct_help_attach(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+struct ctfw_ct_entry *ct_master_of(const struct ctfw_ct *ct,
+                                   const struct ctfw_ct_entry *e);
+/* Slot being freed: drop the master's child reference. */
+void ct_help_release(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+/* Master dies: its expectations go (nf_ct_remove_expectations). */
+void ct_expect_remove_master(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+/* init_conntrack(): find and take the expectation for a new entry;
+ * sets EXPECTED, master, mark. True when expected. */
+bool ct_expect_apply(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                     uint64_t now);
+/* nf_ct_expect_related(): 0 or -EALREADY/-EBUSY/-EMFILE/-ENOMEM. */
+int ct_expect_related(struct ctfw_ct *ct, struct ctfw_ct_entry *master,
+                      const struct ctfw_ct_expect *x, uint64_t now);
+void ct_expect_expire(struct ctfw_ct *ct, uint64_t now);
+int ct_expect_init(struct ctfw_ct *ct);
+void ct_expect_fini(struct ctfw_ct *ct);
+/* The kernel's net_ratelimit() shared by every warning (core.c). */
+bool ct_net_ratelimit(struct ctfw_ct *ct, uint64_t now);
+void ct_log_line(struct ctfw_ct *ct, uint64_t now, const char *line);
+
+/* helper_ftp.c: help() of nf_conntrack_ftp; CT_L4_ACCEPT or CT_L4_DROP. */
+enum ct_l4_verdict ct_ftp_help(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                               const struct ctfw_pkt *pkt, uint8_t info,
+                               uint64_t now);
 
 /* table.c */
 uint32_t ct_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,

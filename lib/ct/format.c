@@ -133,6 +133,23 @@ put_body(struct out *o, const struct ctfw_ct *ct,
         put(o, "[ASSURED] ");
 }
 
+/* helper=NAME (CTA_HELP), after delta-time and before use= as
+ * __snprintf_conntrack_default() orders them. */
+static void
+put_helper(struct out *o, const struct ctfw_ct_entry *e)
+{
+    const char *hn = ctfw_ct_helper_name((enum ctfw_ct_helper)e->helper);
+    if (hn)
+        put(o, "helper=%s ", hn);
+}
+
+static unsigned
+users(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e)
+{
+    const struct ct_help *h = ct_help_of(ct, e);
+    return h ? h->children : 0;
+}
+
 int
 ctfw_ct_format_entry(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                      uint64_t now_ns, unsigned flags, char *buf, size_t len)
@@ -151,7 +168,10 @@ ctfw_ct_format_entry(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
         put(&o, "delta-time=%llu ",
             (unsigned long long)(now_ns / CT_NS_PER_SEC -
                                  ct_tstamp_of(ct, e) / CT_NS_PER_SEC));
-    put(&o, "use=1 ");
+    put_helper(&o, e);
+    /* CTA_USE: the table's reference plus one per live expected child
+     * (child->master pins the master). */
+    put(&o, "use=%u ", 1u + users(ct, e));
     if (flags & CTFW_CT_FMT_ID)
         put(&o, "id=%u ", ctfw_ct_entry_id(e));
     return finish(&o, true);
@@ -178,7 +198,7 @@ ctfw_ct_format_proc(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                                              : 0));
     }
     /* The reader holds a reference too. */
-    put(&o, "use=2");
+    put(&o, "use=%u", 2u + users(ct, e));
     return finish(&o, false);
 }
 
@@ -214,6 +234,9 @@ ctfw_ct_format_event(const struct ctfw_ct *ct, const struct ctfw_ct_event *ev,
         put(&o, "delta-time=%llu ",
             (unsigned long long)(ev->now_ns / CT_NS_PER_SEC -
                                  ct_tstamp_of(ct, e) / CT_NS_PER_SEC));
+    /* ctnetlink_conntrack_event(): helpinfo on NEW/UPDATE, not DESTROY. */
+    if (!destroy)
+        put_helper(&o, e);
     if (flags & CTFW_CT_FMT_ID)
         put(&o, "id=%u ", ctfw_ct_entry_id(e));
     return finish(&o, true);

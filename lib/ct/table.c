@@ -64,9 +64,14 @@ pool_grow(struct ctfw_ct *ct)
         if (!ts)
             return -ENOMEM;
         ct->tstamp = ts;
+        struct ct_help **hp = realloc(ct->help, ncap * sizeof(*hp));
+        if (!hp)
+            return -ENOMEM;
+        ct->help = hp;
         for (uint32_t i = ct->chunks_cap; i < ncap; i++) {
             ct->acct[i] = NULL;
             ct->tstamp[i] = NULL;
+            ct->help[i] = NULL;
         }
         ct->chunks_cap = ncap;
     }
@@ -125,8 +130,11 @@ static void
 pool_put(struct ctfw_ct *ct, uint32_t slot)
 {
     struct ctfw_ct_entry *e = ct_slot(ct, slot);
+    if (e->eflags & CT_E_HELP)
+        ct_help_release(ct, e);
     e->eflags = 0;
     e->status = 0;
+    e->helper = 0;
     e->next[0] = ct->free_head;
     ct->free_head = slot;
 }
@@ -220,6 +228,9 @@ ct_kill(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint8_t reason,
         return;
     ct_unlink(ct, e);
     e->status |= CTFW_CT_S_DYING;
+    /* clean_from_lists(): pending expectations die with their master. */
+    if (e->eflags & CT_E_HELP)
+        ct_expect_remove_master(ct, e);
     ct_emit(ct, e, CTFW_CT_EVENT_DESTROY, reason, CTFW_CT_EV_DESTROY, now);
     ct->count--;
     if (referenced) {
@@ -470,6 +481,9 @@ void
 ctfw_ct_advance(struct ctfw_ct *ct, uint64_t now_ns)
 {
     ct_release_zombie(ct);
+    /* Expectation timers fire at their deadline. */
+    if (ct->exp_count && ct->exp_next <= now_ns)
+        ct_expect_expire(ct, now_ns);
     if (ct->count == 0 && ct->gc.next_run <= now_ns &&
         ct->gc.next_bucket == 0) {
         /* An empty table: every invocation until now would scan nothing
@@ -540,6 +554,11 @@ ctfw_ct_new(const struct ctfw_ct_params *params, struct ctfw_ct **out)
         free(ct);
         return -ENOMEM;
     }
+    if (ct_expect_init(ct) < 0) {
+        free(ct->heads);
+        free(ct);
+        return -ENOMEM;
+    }
     *out = ct;
     return 0;
 }
@@ -553,7 +572,10 @@ ctfw_ct_free(struct ctfw_ct *ct)
         free(ct->chunks[i]);
         free(ct->acct[i]);
         free(ct->tstamp[i]);
+        free(ct->help[i]);
     }
+    ct_expect_fini(ct);
+    free(ct->help);
     free(ct->chunks);
     free(ct->acct);
     free(ct->tstamp);

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctfw/ct.h"
@@ -541,6 +542,273 @@ connlimit_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
                 upto ? "<=" : ">", upto ? c->upto : c->above);
 }
 
+/*
+ * Evaluation: connlimit_mt() of xt_connlimit.c over nf_conncount.c (the
+ * 6.1-6.12 code), per rule instance as the kernel's info->data.
+ *
+ * The key is the packet's source (--connlimit-daddr: destination)
+ * address under the rule's mask, plus the conntrack zone. Under each key
+ * the rule keeps a list of conntrack tuples, as nf_conncount does; it
+ * never asks the conntrack table for a count. A packet brings the
+ * original tuple of its conntrack entry (also for a reply), or, without
+ * one (NOTRACK, INVALID), the tuple built from its own headers in zone
+ * 0 (nf_ct_get_tuplepr(); a packet whose tuple cannot be built, e.g. a
+ * later fragment or a cut TCP header, is dropped: hotdrop).
+ * __nf_conncount_add() then walks the key's list: each stored tuple is
+ * looked up in the conntrack table (ctfw_ct_find(), confirmed live
+ * entries only); a tuple not found is dropped from the list (one CPU:
+ * conn->cpu is always this one), and so is a TCP connection in
+ * TIME_WAIT or CLOSE (already_closed()); at most 8 such evictions per
+ * walk (CONNCOUNT_GC_MAX_NODES); the walk stops with no insertion when
+ * it meets the packet's own tuple, live, in the same zone. Otherwise the
+ * tuple is appended. The walk is skipped when the list was last
+ * extended in the same jiffy (list->last_gc), so within one jiffy a
+ * list may still hold tuples of connections that were never confirmed
+ * (e.g. SYNs the rule itself dropped): the kernel counts them too.
+ * A new key starts a list holding just the packet's tuple (count 1).
+ *
+ * The answer is (count > limit) XOR invert: --connlimit-above N matches
+ * when count > N, --connlimit-upto N when count <= N.
+ *
+ * Cost: O(keys) to find the key (a linear array, where the kernel has
+ * 256 rb-trees) and O(list) conntrack lookups per packet, each O(1).
+ * Memory: one small tuple per counted connection, a counted drop
+ * (hotdrop, as the kernel's failed kmalloc) when out of memory.
+ */
+#define CC_HZ 250u
+#define CC_GC_MAX_NODES 8
+
+struct cc_conn {
+    struct ctfw_ct_tuple t;
+    uint8_t family, proto;
+    uint16_t zone;
+    uint32_t jiffies32;
+};
+
+struct cc_list {
+    union ctfw_addr key;
+    uint16_t zone;
+    uint32_t last_gc;
+    struct cc_conn *c;
+    size_t n, cap;
+};
+
+struct cc_rt {
+    struct cc_list *l;
+    size_t n, cap;
+};
+
+static void *
+cc_rt_new(const struct rules_xt *xt)
+{
+    (void)xt;
+    return calloc(1, sizeof(struct cc_rt));
+}
+
+static void
+cc_rt_free(void *p)
+{
+    struct cc_rt *rt = p;
+    if (!rt)
+        return;
+    for (size_t i = 0; i < rt->n; i++)
+        free(rt->l[i].c);
+    free(rt->l);
+    free(rt);
+}
+
+static bool
+cc_conn_push(struct cc_list *l, const struct cc_conn *c)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 4;
+        struct cc_conn *nc = realloc(l->c, ncap * sizeof(*nc));
+        if (!nc)
+            return false;
+        l->c = nc;
+        l->cap = ncap;
+    }
+    l->c[l->n++] = *c;
+    return true;
+}
+
+static bool
+cc_tuple_equal(const struct cc_conn *a, const struct cc_conn *b)
+{
+    return a->family == b->family && a->proto == b->proto &&
+           !memcmp(&a->t.src, &b->t.src, sizeof(a->t.src)) &&
+           !memcmp(&a->t.dst, &b->t.dst, sizeof(a->t.dst)) &&
+           a->t.sport == b->t.sport && a->t.dport == b->t.dport;
+}
+
+/* nf_conntrack_find_get() of a stored tuple. */
+static const struct ctfw_ct_entry *
+cc_find(const struct rules_eval *ev, const struct cc_conn *c)
+{
+    if (!ev->env || !ev->env->ct)
+        return NULL;
+    struct ctfw_pkt q;
+    memset(&q, 0, sizeof(q));
+    q.family = c->family;
+    q.proto = c->proto;
+    q.has = CTFW_PKT_HAS_IP | CTFW_PKT_HAS_L4;
+    q.src = c->t.src;
+    q.dst = c->t.dst;
+    q.sport = c->t.sport;
+    q.dport = c->t.dport;
+    q.icmp_id = c->t.sport;
+    q.icmp_type = (uint8_t)(c->t.dport >> 8);
+    q.icmp_code = (uint8_t)c->t.dport;
+    return ctfw_ct_find(ev->env->ct, &q, c->zone, ev->skb->now_ns, NULL);
+}
+
+/* The packet's tuple: its conntrack's original one, else its own. */
+static bool
+cc_packet_tuple(const struct ctfw_skb *skb, struct cc_conn *c)
+{
+    memset(c, 0, sizeof(*c));
+    const struct ctfw_ct_entry *e = skb->ct.entry;
+    if (e) {
+        ctfw_ct_entry_tuple(e, CTFW_CT_DIR_ORIGINAL, &c->t);
+        c->family = ctfw_ct_entry_family(e);
+        c->proto = ctfw_ct_entry_proto(e);
+        c->zone = ctfw_ct_entry_zone(e);
+        return true;
+    }
+    const struct ctfw_pkt *p = &skb->pkt;
+    if (!(p->has & CTFW_PKT_HAS_IP) || p->frag == CTFW_PKT_FRAG_LATER)
+        return false;
+    c->family = p->family;
+    c->proto = p->proto;
+    if (p->family == 6) {
+        c->t.src = p->src;
+        c->t.dst = p->dst;
+    } else {
+        c->t.src.w[0] = p->src.w[0];
+        c->t.dst.w[0] = p->dst.w[0];
+    }
+    switch (p->proto) {
+    case 6:
+    case 17:
+    case 136:
+        if (!(p->has & CTFW_PKT_HAS_L4))
+            return false;
+        c->t.sport = p->sport;
+        c->t.dport = p->dport;
+        break;
+    case 1:
+    case 58:
+        if (!(p->has & CTFW_PKT_HAS_L4))
+            return false;
+        c->t.sport = p->icmp_id;
+        c->t.dport = (uint16_t)(p->icmp_type << 8 | p->icmp_code);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* __nf_conncount_add(): 0, or -1 when out of memory. */
+static int
+cc_add(const struct rules_eval *ev, struct cc_list *l,
+       const struct cc_conn *me, uint32_t now32)
+{
+    if (now32 != l->last_gc) {
+        unsigned collect = 0;
+        for (size_t i = 0; i < l->n;) {
+            if (collect > CC_GC_MAX_NODES)
+                break;
+            const struct ctfw_ct_entry *f = cc_find(ev, &l->c[i]);
+            bool evict = !f;
+            if (f && cc_tuple_equal(&l->c[i], me) &&
+                ctfw_ct_entry_zone(f) == me->zone)
+                return 0;   /* already counted */
+            if (f && ctfw_ct_entry_proto(f) == 6) {
+                int st = ctfw_ct_entry_tcp_state(f);
+                evict = st == CTFW_CT_TCP_TIME_WAIT ||
+                        st == CTFW_CT_TCP_CLOSE;
+            }
+            if (evict) {
+                memmove(&l->c[i], &l->c[i + 1],
+                        (l->n - i - 1) * sizeof(l->c[0]));
+                l->n--;
+                collect++;
+                continue;
+            }
+            i++;
+        }
+    }
+    struct cc_conn c = *me;
+    c.jiffies32 = now32;
+    if (!cc_conn_push(l, &c))
+        return -1;
+    l->last_gc = now32;
+    return 0;
+}
+
+static bool
+connlimit_match(const struct rules_xt *xt, struct rules_eval *ev)
+{
+    const struct connlimit_info *ci = (const void *)xt->data;
+    struct cc_rt *rt = rules_xt_rt(xt);
+    struct cc_conn me;
+    if (!rt || !cc_packet_tuple(ev->skb, &me)) {
+        ev->hotdrop = true;
+        return false;
+    }
+    const struct ctfw_pkt *p = &ev->skb->pkt;
+    union ctfw_addr key, m;
+    memset(&key, 0, sizeof(key));
+    rules_mask_from_len(xt->family, ci->mask, &m);
+    const union ctfw_addr *a = (xt->seen & (1ull << CL_DADDR)) ? &p->dst
+                                                               : &p->src;
+    int words = xt->family == 6 ? 4 : 1;
+    for (int i = 0; i < words; i++)
+        key.w[i] = a->w[i] & m.w[i];
+    uint32_t now32 = (uint32_t)(ev->skb->now_ns / (1000000000u / CC_HZ));
+    struct cc_list *l = NULL;
+    for (size_t i = 0; i < rt->n && !l; i++)
+        if (rt->l[i].zone == me.zone &&
+            !memcmp(&rt->l[i].key, &key, sizeof(key)))
+            l = &rt->l[i];
+    size_t count;
+    if (l && l->n) {
+        if (cc_add(ev, l, &me, now32)) {
+            ev->hotdrop = true;
+            return false;
+        }
+        count = l->n;
+    } else {
+        /* insert_tree(): a new list holding this tuple. */
+        if (!l) {
+            if (rt->n == rt->cap) {
+                size_t ncap = rt->cap ? rt->cap * 2 : 8;
+                struct cc_list *nl = realloc(rt->l, ncap * sizeof(*nl));
+                if (!nl) {
+                    ev->hotdrop = true;
+                    return false;
+                }
+                rt->l = nl;
+                rt->cap = ncap;
+            }
+            l = &rt->l[rt->n++];
+            memset(l, 0, sizeof(*l));
+            l->key = key;
+            l->zone = me.zone;
+        }
+        me.jiffies32 = now32;
+        if (!cc_conn_push(l, &me)) {
+            ev->hotdrop = true;
+            return false;
+        }
+        count = l->n;
+    }
+    if (xt->seen & (1ull << CL_UPTO))
+        return count <= ci->upto;
+    return count > ci->above;
+}
+
 static const struct rules_ext ext_connlimit = {
     .list = connlimit_list,
     .name = "connlimit",
@@ -548,8 +816,9 @@ static const struct rules_ext ext_connlimit = {
     .n_opts = sizeof(connlimit_opts) / sizeof(connlimit_opts[0]),
     .opts = connlimit_opts,
     .final = connlimit_final,
-    /* Not evaluated yet: counting needs nf_conncount's per-rule trees
-     * over the conntrack table, which lib/ct does not expose. */
+    .match = connlimit_match,
+    .rt_new = cc_rt_new,
+    .rt_free = cc_rt_free,
     .needs_ct = ct_always,
 };
 
@@ -651,8 +920,8 @@ ct_kcheck(const struct rules_xt *xt, const struct rules_rule *r)
 /*
  * Evaluation: xt_ct_target() of xt_CT.c (reference §5.2). A packet that
  * already carries a conntrack (looped back) or an UNTRACKED tag is left
- * alone; --notrack tags it UNTRACKED; otherwise the template's zone is
- * what the conntrack hook will use (--helper, --timeout and the event
+ * alone; --notrack tags it UNTRACKED; otherwise the template's zone and
+ * helper are what the conntrack hook will use (--timeout and the event
  * masks are parsed but have no effect in ctfw). Always CONTINUE.
  */
 static int
@@ -662,11 +931,38 @@ ct_action(const struct rules_xt *xt, struct rules_eval *ev)
     struct ctfw_ct_ref *ref = &ev->skb->ct;
     if (ref->entry || ref->info == CTFW_CT_UNTRACKED)
         return RULES_XT_CONTINUE;
-    if (c->notrack)
+    if (c->notrack) {
         ctfw_ct_ref_notrack(ref);
-    else
-        ctfw_ct_ref_set_zone(ref, (uint16_t)c->zone);
+        return RULES_XT_CONTINUE;
+    }
+    ctfw_ct_ref_set_zone(ref, (uint16_t)c->zone);
+    /* --helper: the template's helper is what the new entry gets (6.x
+     * assigns helpers only this way). Helpers ctfw lacks are refused
+     * before a replay starts (ctfw_rules_unknown_helper()). */
+    if (c->helper[0])
+        ctfw_ct_ref_set_helper(ref, c->helper);
     return RULES_XT_CONTINUE;
+}
+
+const char *
+ctfw_rules_unknown_helper(const struct ctfw_ruleset *rs)
+{
+    for (int t = 0; t < RT_N_TABLES; t++) {
+        const struct rules_table *tb = &rs->tables[t];
+        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
+            const struct rules_chain *ch = tb->chains[c];
+            for (size_t r = 0; r < ch->n_rules; r++) {
+                const struct rules_rule *rule = ch->rules[r];
+                if (rule->verdict != RV_EXT ||
+                    strcmp(rule->tg.ext->name, "CT"))
+                    continue;
+                const struct ct_info *ci = (const void *)rule->tg.data;
+                if (ci->helper[0] && !ctfw_ct_helper_find(ci->helper))
+                    return ci->helper;
+            }
+        }
+    }
+    return NULL;
 }
 
 /* --notrack alone does not register conntrack hooks (reference §1.4). */

@@ -5,10 +5,12 @@
  * and the TRACE target. Matching of these is answered by the host model
  * or treated as documented in docs/rules.md.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ctfw/host.h"
 #include "eval_private.h"
 #include "rules_private.h"
 
@@ -321,6 +323,102 @@ rt_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
         rbuf_puts(b, " reserved");
 }
 
+/*
+ * ipv6_find_hdr() for an extension header type: *off is its offset
+ * from the IPv6 header. -ENOENT when the chain ends first (or a later
+ * fragment hides the rest), -EBADMSG when a header is cut short. The
+ * bytes are those of the IP packet (ip_len) that were captured.
+ */
+static int
+ip6_find_hdr(const struct ctfw_pkt *p, uint8_t target, uint32_t *off)
+{
+    if (p->family != 6 || p->l3_off == CTFW_PKT_OFF_NONE)
+        return -ENOENT;
+    const uint8_t *ip = p->data + p->l3_off;
+    uint32_t len = p->caplen - p->l3_off;
+    if (p->ip_len < len)
+        len = p->ip_len;
+    uint8_t nh = p->ip6_nexthdr;
+    uint32_t at = 40;
+    for (;;) {
+        if (nh == target) {
+            *off = at;
+            return 0;
+        }
+        /* ipv6_ext_hdr(): hop-by-hop, routing, fragment, AH, none, dst
+         * options; NONE or another protocol ends the chain. */
+        if (nh != 0 && nh != 43 && nh != 44 && nh != 51 && nh != 60)
+            return -ENOENT;
+        if (len < at + 2)
+            return -EBADMSG;
+        uint32_t hl;
+        if (nh == 44) {
+            if (len < at + 8)
+                return -EBADMSG;
+            /* A fragment other than the first: the rest is unknown. */
+            if (((ip[at + 2] << 8 | ip[at + 3]) & 0xfff8) != 0)
+                return -ENOENT;
+            hl = 8;
+        } else if (nh == 51) {
+            hl = ((uint32_t)ip[at + 1] + 2) << 2;
+        } else {
+            hl = ((uint32_t)ip[at + 1] + 1) << 3;
+        }
+        nh = ip[at];
+        at += hl;
+    }
+}
+
+/*
+ * Evaluation: rt_mt6() of ip6t_rt.c: the routing header's segments left
+ * within the range, its length ((hdrlen + 1) * 8) and type as given,
+ * each with its "!"; --rt-0-res: the 32-bit reserved word of a type-0
+ * header is 0. A packet shorter than the header's length field says
+ * does not match; a header that cannot be read drops it (hotdrop).
+ */
+static bool
+rt_match(const struct rules_xt *xt, struct rules_eval *ev)
+{
+    const struct rt_info *rt = (const void *)xt->data;
+    const struct ctfw_pkt *p = &ev->skb->pkt;
+    uint32_t off;
+    int err = ip6_find_hdr(p, 43, &off);
+    if (err) {
+        if (err != -ENOENT)
+            ev->hotdrop = true;
+        return false;
+    }
+    const uint8_t *h = p->data + p->l3_off + off;
+    uint32_t avail = p->caplen - p->l3_off;
+    if (avail < off + 4 || p->ip_len < off + 4) {
+        ev->hotdrop = true;
+        return false;
+    }
+    uint32_t hdrlen = ((uint32_t)h[1] + 1) << 3;
+    if (p->ip_len - off < hdrlen)
+        return false;
+    uint32_t segsleft = h[3];
+    struct rules_range sl = rt->segsleft;
+    if (!(xt->seen & 2)) {
+        sl.lo = 0;
+        sl.hi = 0xffffffffu;
+    }
+    bool ok = (segsleft >= sl.lo && segsleft <= sl.hi) != !!(xt->inv & 2);
+    if (ok && (xt->seen & 4))
+        ok = (rt->len == hdrlen) != !!(xt->inv & 4);
+    if (ok && (xt->seen & 1))
+        ok = (rt->type == h[2]) != !!(xt->inv & 1);
+    if (ok && (xt->seen & 8)) {
+        if (avail < off + 8) {
+            /* skb_header_pointer() failing here is dereferenced
+             * unchecked in the kernel; a short capture cannot tell. */
+            return false;
+        }
+        ok = !h[4] && !h[5] && !h[6] && !h[7];
+    }
+    return ok;
+}
+
 static const struct rules_ext ext_rt = {
     .list = rt_list,
     .name = "rt",
@@ -329,6 +427,7 @@ static const struct rules_ext ext_rt = {
     .n_opts = sizeof(rt_opts) / sizeof(rt_opts[0]),
     .opts = rt_opts,
     .final = rt_final,
+    .match = rt_match,
 };
 
 /* rpfilter: raw and mangle PREROUTING only. */
@@ -341,6 +440,88 @@ static const struct rules_opt rpfilter_opts[] = {
     {.name = "invert", .type = OT_NONE, .alias = -1, .off = RULES_NOFIELD},
 };
 
+#define RPF_LOOSE 0x1
+#define RPF_VALIDMARK 0x2
+#define RPF_ACCEPT_LOCAL 0x4
+#define RPF_INVERT 0x8
+
+/*
+ * Evaluation: rpfilter_mt() of ipt_rpfilter.c / ip6t_rpfilter.c, the
+ * reverse-path lookup answered by the host model (routes and local
+ * addresses; no policy routing, so --validmark changes nothing).
+ * Packets that came in on lo match. IPv4: a source 0.0.0.0 towards
+ * 255.255.255.255 or 224.0.0.0/24 matches; otherwise the route to the
+ * source is looked up: none, or a broadcast route (a subnet broadcast
+ * address of the host), fails; a local address (the local table,
+ * 127/8 included) needs --accept-local and then, like a unicast route,
+ * its route's device (the interface holding the address) must be the
+ * packet's input interface, unless --loose (fib_info_nh_uses_dev()).
+ * IPv6: a source :: matches; a link-local source is looked up on the
+ * input interface itself (RT6_LOOKUP_F_IFACE) and a multicast one finds
+ * that interface's ff00::/8 route, so both match; a local source is
+ * RTF_LOCAL: --accept-local alone decides; else as IPv4. Not
+ * modelled: subnet-router anycast sources (RTF_ANYCAST fails) and
+ * reject routes. Without a host model nothing is known: no match.
+ */
+static bool
+rpfilter_lookup(const struct ctfw_host *h, const struct ctfw_skb *skb,
+                unsigned flags)
+{
+    const struct ctfw_pkt *p = &skb->pkt;
+    const union ctfw_addr *sa = &p->src;
+    if (p->family == 6) {
+        if ((sa->b[0] == 0xfe && (sa->b[1] & 0xc0) == 0x80) ||
+            sa->b[0] == 0xff)
+            return true;
+        static const uint8_t lo6[16] = {[15] = 1};
+        if (ctfw_host_is_local(h, 6, sa) || !memcmp(sa->b, lo6, 16))
+            return flags & RPF_ACCEPT_LOCAL;
+    } else {
+        /* RTN_LOCAL: its route's device is the interface holding the
+         * address (lo for 127/8, which came in on lo or not at all). */
+        if (sa->b[0] == 127 || ctfw_host_is_local(h, 4, sa)) {
+            if (!(flags & RPF_ACCEPT_LOCAL))
+                return false;
+            return (sa->b[0] != 127 &&
+                    ctfw_host_addrtype(h, 4, sa, skb->in_ifindex) ==
+                        CTFW_ADDRTYPE_LOCAL) ||
+                   (flags & RPF_LOOSE);
+        }
+        if (sa->b[0] != 0 && !(sa->b[0] == 255 && sa->b[1] == 255 &&
+                               sa->b[2] == 255 && sa->b[3] == 255) &&
+            ctfw_host_addrtype(h, 4, sa, 0) == CTFW_ADDRTYPE_BROADCAST)
+            return false;
+    }
+    unsigned oif = ctfw_host_route(h, p->family, sa);
+    if (!oif)
+        return false;
+    return oif == skb->in_ifindex || (flags & RPF_LOOSE);
+}
+
+static bool
+rpfilter_match(const struct rules_xt *xt, struct rules_eval *ev)
+{
+    const struct ctfw_skb *skb = ev->skb;
+    const struct ctfw_host *h = ev->env ? ev->env->host : NULL;
+    unsigned flags = (unsigned)xt->seen & 0xf;
+    bool invert = flags & RPF_INVERT;
+    if (skb->in_ifindex == 1 || (skb->in_name && !strcmp(skb->in_name, "lo")))
+        return !invert;
+    const struct ctfw_pkt *p = &skb->pkt;
+    static const uint8_t any6[16];
+    if (p->family == 6 && !memcmp(p->src.b, any6, 16))
+        return !invert;
+    if (p->family == 4 && p->src.b[0] == 0) {
+        const uint8_t *d = p->dst.b;
+        if ((d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
+            (d[0] == 224 && d[1] == 0 && d[2] == 0))
+            return !invert;
+    }
+    if (!h)
+        return false;
+    return rpfilter_lookup(h, skb, flags) != invert;
+}
+
 static const struct rules_ext ext_rpfilter = {
     .name = "rpfilter",
     .size = 4,
@@ -348,6 +529,7 @@ static const struct rules_ext ext_rpfilter = {
     .opts = rpfilter_opts,
     .tables = RT_BIT(RT_RAW) | RT_BIT(RT_MANGLE),
     .hooks = RH_BIT(RH_PREROUTING),
+    .match = rpfilter_match,
 };
 
 struct physdev_info {

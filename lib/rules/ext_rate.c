@@ -6,6 +6,7 @@
  * 1000000), and printed back by the same rule as iptables' print_rate():
  * the largest unit whose count is exact enough.
  */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,17 +151,12 @@ static const struct rules_opt limit_opts[] = {
  * the bucket starts full. Arithmetic is u32 as in the kernel, including
  * the wrap of the refill after about 37 idle hours.
  *
- * Where the bucket lives. The kernel keeps prev/credit in a private
- * allocation (xt_limit_priv, r->master) so that the user-visible blob
- * stays what userspace compares and prints. Here the rule's blob is
- * struct limit_info followed by a runtime tail (struct limit_state):
- * parsing, printing and rule comparison (-D/-C compare the saved text)
- * only ever see the first part, each rule (also each copy made when -s
- * lists expand) owns its own bucket as in the kernel, and the
- * description stays const. A separate runtime pointer in struct
- * rules_xt would be cleaner but belongs to the model's header; the tail
- * needs nothing outside this file. A capture whose clock goes backwards
- * refills nothing (jiffies never decrease).
+ * The bucket is the rule's runtime state (struct rules_xt.rt), as the
+ * kernel keeps prev/credit in a private allocation (xt_limit_priv) that
+ * userspace never sees: each rule, also each copy made when -s lists
+ * expand, owns its own bucket. It is built when the rule first
+ * evaluates a packet, full, with that packet's time as prev. A capture
+ * whose clock goes backwards refills nothing (jiffies never decrease).
  */
 #define LIMIT_HZ 250u
 #define LIMIT_CPJ 128u
@@ -171,11 +167,6 @@ struct limit_state {
     uint32_t credit, credit_cap, cost;
 };
 
-struct limit_blob {
-    struct limit_info user;     /* first: the parsed rule */
-    struct limit_state rt;      /* the bucket */
-};
-
 static uint32_t
 user2credits(uint32_t user)
 {
@@ -184,18 +175,30 @@ user2credits(uint32_t user)
     return (user * LIMIT_HZ * LIMIT_CPJ) / LIMIT_SCALE;
 }
 
+static void *
+limit_rt_new(const struct rules_xt *xt)
+{
+    (void)xt;
+    return calloc(1, sizeof(struct limit_state));
+}
+
 static bool
 limit_match(const struct rules_xt *xt, struct rules_eval *ev)
 {
-    struct limit_blob *b = (void *)xt->data;
-    struct limit_state *st = &b->rt;
+    const struct limit_info *l = (const void *)xt->data;
+    struct limit_state *st = rules_xt_rt(xt);
+    if (!st) {
+        /* No memory for the bucket: nothing is let through, as a rule
+         * that could not be loaded would not be. */
+        return false;
+    }
     uint64_t now = ev->skb->now_ns / (1000000000u / LIMIT_HZ);
     if (!st->init) {
         st->init = true;
         st->prev = now;
-        st->credit = user2credits(b->user.avg * b->user.burst);
+        st->credit = user2credits(l->avg * l->burst);
         st->credit_cap = st->credit;
-        st->cost = user2credits(b->user.avg);
+        st->cost = user2credits(l->avg);
     }
     uint32_t inc = 0;
     if (now > st->prev)
@@ -225,11 +228,13 @@ limit_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
 static const struct rules_ext ext_limit = {
     .list = limit_list,
     .name = "limit",
-    .size = sizeof(struct limit_blob),
+    .size = sizeof(struct limit_info),
     .n_opts = 2,
     .opts = limit_opts,
     .final = limit_final,
     .match = limit_match,
+    .rt_new = limit_rt_new,
+    .rt_free = free,
 };
 
 /* hashlimit revision 3. */
@@ -584,6 +589,400 @@ hashlimit_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
         rbuf_printf(b, " rate-interval %u", h->interval);
 }
 
+/*
+ * Evaluation: hashlimit_mt_common() of xt_hashlimit.c, revision 3 (what
+ * iptables 1.8.9 loads), on the replay clock with HZ 250 as limit.
+ *
+ * Units. CREDITS_PER_JIFFY = POW2_BELOW64(U64_MAX / (HZ * 86400)) = 2^39
+ * and user2credits(u) = u * (HZ * 2^39 / 10^6) = u * 137438953 (u64,
+ * wrapping as the kernel's). A bucket starts full at avg * burst
+ * credits, gains 2^39 per jiffy up to that cap, and a packet costs avg
+ * credits: "--hashlimit-upto 2/sec --hashlimit-burst 3" passes 3
+ * packets at once, then one more every 125 jiffies (500 ms). Byte mode
+ * (XT_HASHLIMIT_BYTES): the bucket holds CREDITS_PER_JIFFY_BYTES * HZ =
+ * 2^24 * 250, refills 2^24 per jiffy, a packet of skb->len bytes (the
+ * IP length) costs ((len >> 4) + 1) * user2credits_byte(avg), and
+ * credit_cap counts the refills the burst still allows. Rate-match
+ * mode (--hashlimit-rate-match) counts packets or bytes per interval
+ * instead (rateinfo_recalc()'s first branch).
+ *
+ * The table. Rules naming the same --hashlimit-name share one table
+ * (htable_find_get() by name and family), created with the first such
+ * rule's configuration: that rule's mode, masks, rate, burst, expire,
+ * gc interval, size and max key the entries and build the buckets,
+ * while each rule's own above/bytes/rate-match flags decide its answer,
+ * exactly as hashlimit_mt_common() reads hinfo->cfg and cfg. The table
+ * is the runtime state of that first rule in the ruleset (its "owner");
+ * the others keep a pointer to it, which is sound because runtime state
+ * is only built by evaluation, once the ruleset is complete and no
+ * longer edited. Size: the given one, else 8192 (htable_create() on a
+ * machine with more than 1 GiB, as the reference); max: the given one
+ * raised to size, else 8 * size. A new key while the table holds max
+ * entries, or when its entry cannot be allocated, is dropped (hotdrop),
+ * as dsthash_alloc_init() returning NULL makes the kernel do.
+ *
+ * Expiry. An entry lives until the gc worker finds it expired: it runs
+ * every gc interval from the table's creation (here: the first packet
+ * the table sees) and frees the entries whose expires (last packet +
+ * msecs_to_jiffies(expire)) has come; a lookup does not check expiry,
+ * so an expired but not yet collected entry keeps its bucket.
+ *
+ * Cost: the entries are an array searched linearly, O(entries) per
+ * packet and per gc run; faithful first (a hash index is the
+ * performance issue's business).
+ */
+#define HL_HZ 250u
+#define HL_CPJ (1ull << 39)
+#define HL_CPJ_BYTES (1ull << 24)
+#define HL_MSEC_JIFFIES(ms) (((uint64_t)(ms) + 3) / 4)
+
+struct hl_key {
+    union ctfw_addr src, dst;
+    uint16_t sport, dport;
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct hl_key) == 40, "hl_key is compared bytewise");
+
+struct hl_ent {
+    struct hl_key key;
+    uint64_t expires, prev;          /* jiffies */
+    uint64_t credit, credit_cap, cost;
+    uint64_t rate, burst, current_rate;
+    uint32_t interval;
+    bool prev_window;
+};
+
+struct hl_table {
+    bool started;
+    uint64_t gc_next;                /* jiffies of the next gc run */
+    uint32_t max;
+    struct hl_ent *e;
+    size_t n, cap;
+};
+
+struct hl_rt {
+    const struct rules_xt *owner;    /* rule whose table this uses */
+    struct hl_table *t;              /* the owner's table */
+    struct hl_table own;             /* used when this rule is owner */
+};
+
+static void *
+hl_rt_new(const struct rules_xt *xt)
+{
+    (void)xt;
+    return calloc(1, sizeof(struct hl_rt));
+}
+
+static void
+hl_rt_free(void *p)
+{
+    struct hl_rt *rt = p;
+    if (!rt)
+        return;
+    free(rt->own.e);
+    free(rt);
+}
+
+/* The first hashlimit rule of rs with this name: the table's owner. */
+static const struct rules_xt *
+hl_find_owner(const struct rules_xt *xt, const struct ctfw_ruleset *rs)
+{
+    const struct hashlimit_info *me = (const void *)xt->data;
+    for (int t = 0; rs && t < RT_N_TABLES; t++) {
+        const struct rules_table *tb = &rs->tables[t];
+        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
+            const struct rules_chain *ch = tb->chains[c];
+            for (size_t r = 0; r < ch->n_rules; r++) {
+                const struct rules_rule *rule = ch->rules[r];
+                for (size_t m = 0; m < rule->n_m; m++) {
+                    const struct rules_xt *o = &rule->m[m];
+                    const struct hashlimit_info *oh = (const void *)o->data;
+                    if (o->ext == xt->ext && !strcmp(oh->name, me->name))
+                        return o;
+                }
+            }
+        }
+    }
+    return xt;
+}
+
+/* maskl(): the first l bits of a network-order word. */
+static uint32_t
+hl_maskl(uint32_t a, unsigned l)
+{
+    if (!l)
+        return 0;
+    uint32_t m = l >= 32 ? 0xffffffffu : ~(0xffffffffu >> l);
+    return a & htonl(m);
+}
+
+static void
+hl_mask_addr(int family, union ctfw_addr *a, unsigned len)
+{
+    int words = family == 6 ? 4 : 1;
+    for (int i = 0; i < 4; i++) {
+        unsigned bits = len > 32u * (unsigned)i ? len - 32u * (unsigned)i
+                                                : 0;
+        a->w[i] = i < words ? hl_maskl(a->w[i], bits > 32 ? 32 : bits) : 0;
+    }
+}
+
+/* hashlimit_init_dst(): false when the ports cannot be read. */
+static bool
+hl_init_dst(const struct hashlimit_info *cfg, const struct ctfw_pkt *p,
+            struct hl_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    if (cfg->mode & HL_DIP) {
+        k->dst = p->dst;
+        hl_mask_addr(p->family, &k->dst, cfg->dstmask);
+    }
+    if (cfg->mode & HL_SIP) {
+        k->src = p->src;
+        hl_mask_addr(p->family, &k->src, cfg->srcmask);
+    }
+    if (!(cfg->mode & (HL_SPT | HL_DPT)))
+        return true;
+    /* proto_ports_offset(): ports first for TCP, UDP, DCCP, ESP (its
+     * SPI), SCTP and UDP-Lite, after 4 bytes for AH; others use 0. */
+    int poff;
+    switch (p->proto) {
+    case 6:
+    case 17:
+    case 33:
+    case 50:
+    case 132:
+    case 136:
+        poff = 0;
+        break;
+    case 51:
+        poff = 4;
+        break;
+    default:
+        poff = -1;
+        break;
+    }
+    uint16_t sp = 0, dp = 0;
+    if (poff >= 0) {
+        uint32_t len;
+        const uint8_t *l4 = rules_l4_bytes(p, &len);
+        if (!l4 || len < (uint32_t)poff + 4)
+            return false;
+        sp = (uint16_t)(l4[poff] << 8 | l4[poff + 1]);
+        dp = (uint16_t)(l4[poff + 2] << 8 | l4[poff + 3]);
+    }
+    if (cfg->mode & HL_SPT)
+        k->sport = sp;
+    if (cfg->mode & HL_DPT)
+        k->dport = dp;
+    return true;
+}
+
+static uint64_t
+hl_user2credits(uint64_t user)
+{
+    return user * ((HL_HZ * HL_CPJ) / HL_SCALE);
+}
+
+static uint32_t
+hl_user2credits_byte(uint32_t user)
+{
+    return (uint32_t)(((uint64_t)user * HL_HZ * HL_CPJ_BYTES) >> 32);
+}
+
+/* rateinfo_init() with the table's configuration. */
+static void
+hl_rateinfo_init(struct hl_ent *d, const struct rules_xt *oxt, uint64_t now)
+{
+    const struct hashlimit_info *c = (const void *)oxt->data;
+    bool rate_match = oxt->seen & (1ull << HL_RATEMATCH);
+    d->prev = now;
+    if (rate_match) {
+        d->prev_window = false;
+        d->current_rate = 0;
+        if (c->bytes) {
+            uint64_t r = c->avg ? 0xffffffffu / (uint32_t)c->avg
+                                : 0xffffffffu;
+            d->rate = (r - 1) << 4;
+            d->burst = c->burst ? c->burst * d->rate : d->rate;
+        } else {
+            d->rate = c->avg ? HL_SCALE / c->avg : 0;
+            d->burst = c->burst + d->rate;
+        }
+        d->interval = c->interval ? c->interval : 1;
+    } else if (c->bytes) {
+        d->credit = HL_CPJ_BYTES * HL_HZ;
+        d->cost = hl_user2credits_byte((uint32_t)c->avg);
+        d->credit_cap = c->burst;
+    } else {
+        d->credit = hl_user2credits(c->avg * c->burst);
+        d->cost = hl_user2credits(c->avg);
+        d->credit_cap = d->credit;
+    }
+}
+
+/* rateinfo_recalc() with the table's mode. */
+static void
+hl_rateinfo_recalc(struct hl_ent *d, const struct rules_xt *oxt,
+                   uint64_t now)
+{
+    const struct hashlimit_info *c = (const void *)oxt->data;
+    uint64_t delta = now - d->prev;
+    if (now <= d->prev)
+        return;
+    if (oxt->seen & (1ull << HL_RATEMATCH)) {
+        uint64_t interval = (uint64_t)d->interval * HL_HZ;
+        if (delta < interval)
+            return;
+        d->prev = now;
+        d->prev_window = d->current_rate * interval > delta * d->rate;
+        d->current_rate = 0;
+        return;
+    }
+    d->prev = now;
+    uint64_t cap;
+    if (c->bytes) {
+        uint64_t tmp = d->credit;
+        d->credit += HL_CPJ_BYTES * delta;
+        cap = HL_CPJ_BYTES * HL_HZ;
+        if (tmp >= d->credit) {
+            d->credit = cap;
+            return;
+        }
+    } else {
+        d->credit += delta * HL_CPJ;
+        cap = d->credit_cap;
+    }
+    if (d->credit > cap)
+        d->credit = cap;
+}
+
+/* The gc worker runs due up to now: select_gc() frees what expired. */
+static void
+hl_gc(struct hl_table *t, const struct hashlimit_info *c, uint64_t now)
+{
+    uint64_t gi = HL_MSEC_JIFFIES(c->gc ? c->gc : 1000);
+    if (!gi)
+        gi = 1;
+    if (!t->started) {
+        t->started = true;
+        t->gc_next = now + gi;
+        return;
+    }
+    if (now < t->gc_next)
+        return;
+    uint64_t last = t->gc_next + (now - t->gc_next) / gi * gi;
+    for (size_t i = 0; i < t->n;) {
+        if (last >= t->e[i].expires)
+            t->e[i] = t->e[--t->n];
+        else
+            i++;
+    }
+    t->gc_next = last + gi;
+}
+
+static struct hl_ent *
+hl_alloc(struct hl_table *t)
+{
+    if (t->max && t->n >= t->max)
+        return NULL;    /* "max count of %u reached" */
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 16;
+        if (ncap > t->max)
+            ncap = t->max;
+        struct hl_ent *ne = realloc(t->e, ncap * sizeof(*ne));
+        if (!ne)
+            return NULL;
+        t->e = ne;
+        t->cap = ncap;
+    }
+    struct hl_ent *d = &t->e[t->n++];
+    memset(d, 0, sizeof(*d));
+    return d;
+}
+
+static bool
+hashlimit_match(const struct rules_xt *xt, struct rules_eval *ev)
+{
+    const struct hashlimit_info *cfg = (const void *)xt->data;
+    struct hl_rt *rt = rules_xt_rt(xt);
+    if (rt && !rt->t) {
+        rt->owner = hl_find_owner(xt, ev->rs);
+        struct hl_rt *ort = rt->owner == xt ? rt : rules_xt_rt(rt->owner);
+        if (ort) {
+            const struct hashlimit_info *oc = (const void *)rt->owner->data;
+            uint32_t size = oc->size ? oc->size : 8192;
+            ort->own.max = !oc->max          ? 8 * size
+                           : oc->max < size ? size
+                                             : oc->max;
+            rt->t = &ort->own;
+        }
+    }
+    if (!rt || !rt->t) {
+        ev->hotdrop = true;     /* the table could not be allocated */
+        return false;
+    }
+    const struct rules_xt *oxt = rt->owner;
+    const struct hashlimit_info *hc = (const void *)oxt->data;
+    struct hl_table *t = rt->t;
+    const struct ctfw_pkt *p = &ev->skb->pkt;
+    uint64_t now = ev->skb->now_ns / (1000000000u / HL_HZ);
+    struct hl_key key;
+    if (!hl_init_dst(hc, p, &key)) {
+        ev->hotdrop = true;
+        return false;
+    }
+    hl_gc(t, hc, now);
+    /* The expire default is the rate's unit (libxt_hashlimit: mult *
+     * 1000 ms), 15 s in byte mode, 60 s with a byte burst. */
+    uint64_t expire = hc->expire;
+    if (!expire)
+        expire = hc->bytes ? (hc->burst ? 60000 : 15000)
+                           : (uint64_t)(hc->mult ? hc->mult : 1) * 1000;
+    struct hl_ent *d = NULL;
+    for (size_t i = 0; i < t->n && !d; i++)
+        if (!memcmp(&t->e[i].key, &key, sizeof(key)))
+            d = &t->e[i];
+    if (!d) {
+        d = hl_alloc(t);
+        if (!d) {
+            ev->hotdrop = true;
+            return false;
+        }
+        d->key = key;
+        d->expires = now + HL_MSEC_JIFFIES(expire);
+        hl_rateinfo_init(d, oxt, now);
+    } else {
+        d->expires = now + HL_MSEC_JIFFIES(expire);
+        hl_rateinfo_recalc(d, oxt, now);
+    }
+    bool invert = xt->seen & (1ull << HL_ABOVE);
+    if (xt->seen & (1ull << HL_RATEMATCH)) {
+        d->current_rate += cfg->bytes ? p->ip_len : 1;
+        if (!d->prev_window && d->current_rate <= d->burst)
+            return !invert;
+        return invert;
+    }
+    uint64_t cost;
+    if (cfg->bytes) {
+        /* hashlimit_byte_cost() */
+        cost = (uint64_t)((p->ip_len >> 4) + 1) * d->cost;
+        if (cost > HL_CPJ_BYTES * HL_HZ)
+            cost = HL_CPJ_BYTES * HL_HZ;
+        if (d->credit < cost && d->credit_cap) {
+            d->credit_cap--;
+            d->credit = HL_CPJ_BYTES * HL_HZ;
+        }
+    } else {
+        cost = d->cost;
+    }
+    if (d->credit >= cost) {
+        d->credit -= cost;
+        return !invert;
+    }
+    return invert;
+}
+
 static const struct rules_ext ext_hashlimit = {
     .list = hashlimit_list,
     .name = "hashlimit",
@@ -591,6 +990,9 @@ static const struct rules_ext ext_hashlimit = {
     .n_opts = sizeof(hashlimit_opts) / sizeof(hashlimit_opts[0]),
     .opts = hashlimit_opts,
     .final = hl_final,
+    .match = hashlimit_match,
+    .rt_new = hl_rt_new,
+    .rt_free = hl_rt_free,
 };
 
 /* recent revision 1. */
@@ -742,15 +1144,18 @@ recent_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
 /*
  * Evaluation: recent_mt() of xt_recent.c, on the replay clock (HZ 250 as
  * limit). A list is shared by every rule of the namespace that names it
- * (one --set rule feeds another rule's --update), so the table lives in
- * the blob tail of the first rule in the ruleset with that name (its
- * "owner", found once and remembered); the other rules' tails stay
- * unused. The module defaults hold: ip_list_tot = 100 addresses (the
- * least recently used one is evicted), ip_pkt_list_tot = 20 (stamps kept
- * in a ring of roundup_pow_of_two(20) = 32). The table's mask is its
- * owner's. Forwarded packets count the TTL as before forwarding (+1).
- * Ruleset memory: about 29 KiB per recent rule (the table is inline so
- * that the model's own free releases it).
+ * (one --set rule feeds another rule's --update), so the table is part
+ * of the runtime state (struct rules_xt.rt) of the first rule in the
+ * ruleset with that name (its "owner"); every rule's state remembers
+ * the table it uses. As for hashlimit, this pointer into another rule's
+ * state is sound because runtime state is built only by evaluation,
+ * once the ruleset is complete and no longer edited, and all rules are
+ * freed together. The module defaults hold: ip_list_tot = 100 addresses
+ * (the least recently used one is evicted), ip_pkt_list_tot = 20
+ * (stamps kept in a ring of roundup_pow_of_two(20) = 32). The table's
+ * mask is its owner's. Forwarded packets count the TTL as before
+ * forwarding (+1). Memory: about 29 KiB per table, allocated when the
+ * table first sees a packet; nothing for the rules that only use it.
  */
 #define RECENT_HZ 250u
 #define RECENT_LIST_TOT 100
@@ -766,21 +1171,36 @@ struct recent_entry {
 };
 
 struct recent_table {
-    bool init;
     union ctfw_addr mask;
     uint64_t lru_clock;
     struct recent_entry e[RECENT_LIST_TOT];
 };
 
-struct recent_blob {
-    struct recent_info user;            /* first: the parsed rule */
-    struct recent_blob *owner;          /* holder of the shared table */
-    struct recent_table t;
+struct recent_rt {
+    struct recent_table *t;             /* the table used (the owner's) */
+    struct recent_table *own;           /* allocated when owner */
 };
 
+static void *
+recent_rt_new(const struct rules_xt *xt)
+{
+    (void)xt;
+    return calloc(1, sizeof(struct recent_rt));
+}
+
+static void
+recent_rt_free(void *p)
+{
+    struct recent_rt *rt = p;
+    if (!rt)
+        return;
+    free(rt->own);
+    free(rt);
+}
+
 /* The first recent rule of rs with this name. */
-static struct recent_blob *
-recent_find_owner(const struct rules_xt *xt, struct ctfw_ruleset *rs)
+static const struct rules_xt *
+recent_find_owner(const struct rules_xt *xt, const struct ctfw_ruleset *rs)
 {
     const struct recent_info *me = (const void *)xt->data;
     for (int t = 0; rs && t < RT_N_TABLES; t++) {
@@ -791,15 +1211,38 @@ recent_find_owner(const struct rules_xt *xt, struct ctfw_ruleset *rs)
                 const struct rules_rule *rule = ch->rules[r];
                 for (size_t m = 0; m < rule->n_m; m++) {
                     const struct rules_xt *o = &rule->m[m];
-                    const struct recent_blob *ob = (const void *)o->data;
-                    if (o->ext == xt->ext &&
-                        !strcmp(ob->user.name, me->name))
-                        return (struct recent_blob *)(void *)o->data;
+                    const struct recent_info *oi = (const void *)o->data;
+                    if (o->ext == xt->ext && !strcmp(oi->name, me->name))
+                        return o;
                 }
             }
         }
     }
-    return (struct recent_blob *)(void *)xt->data;
+    return xt;
+}
+
+/* The table this rule uses, created with its owner's mask. */
+static struct recent_table *
+recent_table_get(const struct rules_xt *xt, const struct ctfw_ruleset *rs)
+{
+    struct recent_rt *rt = rules_xt_rt(xt);
+    if (!rt)
+        return NULL;
+    if (rt->t)
+        return rt->t;
+    const struct rules_xt *owner = recent_find_owner(xt, rs);
+    struct recent_rt *ort = owner == xt ? rt : rules_xt_rt(owner);
+    if (!ort)
+        return NULL;
+    if (!ort->own) {
+        ort->own = calloc(1, sizeof(*ort->own));
+        if (!ort->own)
+            return NULL;
+        const struct recent_info *oi = (const void *)owner->data;
+        ort->own->mask = oi->mask.mask;
+    }
+    rt->t = ort->own;
+    return rt->t;
 }
 
 /* time_after(a, b) on jiffies. */
@@ -833,16 +1276,13 @@ recent_oldest(struct recent_table *t)
 static bool
 recent_match(const struct rules_xt *xt, struct rules_eval *ev)
 {
-    struct recent_blob *b = (void *)xt->data;
-    const struct recent_info *ri = &b->user;
-    if (!b->owner)
-        b->owner = recent_find_owner(xt, ev->rs);
-    struct recent_table *t = &b->owner->t;
-    if (!t->init) {
-        /* The table keeps the mask of the rule that created it. */
-        t->init = true;
-        t->mask = b->owner->user.mask.mask;
-    }
+    const struct recent_info *ri = (const void *)xt->data;
+    /* The table keeps the mask of the rule that created it. Without
+     * memory for it the rule sees an empty list and stores nothing, as
+     * recent_entry_init() failing does. */
+    struct recent_table *t = recent_table_get(xt, ev->rs);
+    if (!t)
+        return xt->inv & RC_CMDS;
     const struct ctfw_skb *skb = ev->skb;
     const struct ctfw_pkt *p = &skb->pkt;
     uint64_t seen = xt->seen;
@@ -927,11 +1367,13 @@ static const struct rules_ext ext_recent = {
     .list = recent_list,
     .name = "recent",
     .kcheck = recent_kcheck,
-    .size = sizeof(struct recent_blob),
+    .size = sizeof(struct recent_info),
     .n_opts = sizeof(recent_opts) / sizeof(recent_opts[0]),
     .opts = recent_opts,
     .final = recent_final,
     .match = recent_match,
+    .rt_new = recent_rt_new,
+    .rt_free = recent_rt_free,
 };
 
 const struct rules_ext *const rules_ext_rate[] = {

@@ -8,6 +8,7 @@
  * per value type; no per-extension printers.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ rules_xt_init(struct rules_xt *xt, const struct rules_ext *ext)
 void
 rules_xt_fini(struct rules_xt *xt)
 {
+    if (xt->rt && xt->ext && xt->ext->rt_free)
+        xt->ext->rt_free(xt->rt);
+    xt->rt = NULL;
     free(xt->data);
     xt->data = NULL;
 }
@@ -34,11 +38,24 @@ int
 rules_xt_copy(struct rules_xt *dst, const struct rules_xt *src)
 {
     *dst = *src;
+    dst->rt = NULL; /* its own state, created when first evaluated */
     dst->data = malloc(src->ext->size ? src->ext->size : 1);
     if (!dst->data)
         return -ENOMEM;
     memcpy(dst->data, src->data, src->ext->size);
     return 0;
+}
+
+void *
+rules_xt_rt(const struct rules_xt *xt)
+{
+    if (!xt->rt && xt->ext->rt_new) {
+        /* The rule is complete and otherwise immutable; its runtime
+         * slot is the documented exception (rules_private.h). */
+        struct rules_xt *w = (struct rules_xt *)(uintptr_t)xt;
+        w->rt = xt->ext->rt_new(xt);
+    }
+    return xt->rt;
 }
 
 /* Index of option `name` (without "--"): exact, else a unique prefix as

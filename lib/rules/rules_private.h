@@ -215,6 +215,17 @@ struct rules_ext {
     /* True when this use makes the kernel register conntrack
      * (nf_ct_netns_get); NULL: never. */
     bool (*needs_ct)(const struct rules_xt *xt);
+    /*
+     * Runtime state of one instance (the kernel's per-rule private
+     * allocation: xt_limit_priv, the hashlimit table reference, the
+     * nf_conncount data). rt_new builds it from the complete rule the
+     * first time the rule is evaluated (rules_xt_rt()); NULL when out of
+     * memory, which the match treats as the kernel treats a failed
+     * allocation. rt_free releases it with the rule. Both NULL: the
+     * extension keeps no state.
+     */
+    void *(*rt_new)(const struct rules_xt *xt);
+    void (*rt_free)(void *rt);
 };
 
 /* One match or target instance in a rule. */
@@ -226,6 +237,12 @@ struct rules_xt {
     uint8_t proto;          /* the rule's -p (0 all), set when complete */
     unsigned col, len;      /* where -m NAME / -j NAME stood */
     unsigned char *data;    /* ext->size bytes */
+    /* Runtime state (ext->rt_new), owned by this instance and freed by
+     * rules_xt_fini(); a copy (rules_xt_copy) starts without one, as
+     * each kernel rule instance has its own. It is the one part of a
+     * complete rule that evaluation writes, hence reached through
+     * rules_xt_rt() from a const rule. */
+    void *rt;
 };
 
 /* ------------------------------------------------------------------ */
@@ -359,6 +376,9 @@ int rules_opt_bad(struct rules_ctx *ctx, const struct rules_xt *xt,
 int rules_xt_init(struct rules_xt *xt, const struct rules_ext *ext);
 void rules_xt_fini(struct rules_xt *xt);
 int rules_xt_copy(struct rules_xt *dst, const struct rules_xt *src);
+/* The instance's runtime state, created on first use (ext->rt_new);
+ * NULL when the extension has none or it could not be allocated. */
+void *rules_xt_rt(const struct rules_xt *xt);
 
 /* iptables -L helpers (list.c). */
 void rules_list_ports(struct rbuf *b, const char *name,

@@ -259,9 +259,42 @@ class GlobalSysctls:
         with open(self.path(key)) as f:
             return f.read().strip()
 
+    # Oracle runs of several sessions may share the machine: two runs
+    # changing the same global sysctl at once would spoil each other's
+    # table-full facts and could even restore each other's lowered value.
+    # The first set() takes a machine-wide lock, restore() releases it.
+    LOCK = os.path.join(STATE_DIR, f'{NS_PREFIX}global-sysctl.lock')
+    LOCK_WAIT = 120.0
+
+    def _lock(self):
+        if getattr(self, '_lockf', None) is not None:
+            return
+        import fcntl
+        f = open(self.LOCK, 'a+')
+        deadline = time.monotonic() + self.LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    f.close()
+                    raise RuntimeError('another oracle run holds '
+                                       f'{self.LOCK} for more than '
+                                       f'{self.LOCK_WAIT:.0f} s')
+                time.sleep(0.1)
+        self._lockf = f
+
+    def _unlock(self):
+        f = getattr(self, '_lockf', None)
+        if f is not None:
+            self._lockf = None
+            f.close()   # closing releases the flock
+
     def set(self, key, value):
         if key not in self.ALLOWED:
             raise ValueError(f'refusing to change global sysctl {key}')
+        self._lock()
         if key not in self.saved:
             self.saved[key] = self.get(key)
             with open(self.state, 'w') as f:
@@ -287,6 +320,7 @@ class GlobalSysctls:
                 pass
             if self in _global_restore:
                 _global_restore.remove(self)
+            self._unlock()
 
     def __enter__(self):
         return self

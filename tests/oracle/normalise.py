@@ -7,7 +7,8 @@ the raw text of one tool's output (kernel side or ctfw side: the same
 function for both) and returns a comparable value.
 
 Not compared (and why) -- keep in sync with docs/oracle.md:
-- conntrack `id=`: a kernel pointer hash, random per boot;
+- conntrack `id=`: a kernel pointer hash, random per boot (the ICMP
+  tuple's `id=`, right after `code=`, is kept and compared);
 - conntrack `use=`: a reference count, transiently >1 while the kernel
   works on an entry; not behaviour;
 - conntrack `delta-time=`, `[start=...]`: wall-clock based;
@@ -33,6 +34,7 @@ _WS = re.compile(r'\s+')
 _CT_DROP = re.compile(r' (?:id|use|delta-time)=\d+| \[start=[^\]]*\]'
                       r'| \[stop=[^\]]*\]')
 _CT_L3 = re.compile(r'^(ipv4|ipv6)\s+\d+\s+')
+_CT_ICMP_ID = re.compile(r'(code=\d+) id=(\d+)')
 
 
 def ct_entry(line):
@@ -40,7 +42,11 @@ def ct_entry(line):
 
     key = the line with the l3 prefix removed, spaces collapsed, id/use/
     delta-time dropped and the timeout replaced by 'T'."""
-    line = _CT_DROP.sub('', line.strip())
+    # An ICMP tuple's `id=N` follows its `code=N`: it is part of the tuple
+    # and compared; only the conntrack id (and use, delta-time) is dropped.
+    line = _CT_ICMP_ID.sub(r'\1 icmp-id=\2', line.strip())
+    line = _CT_DROP.sub('', line)
+    line = line.replace(' icmp-id=', ' id=')
     line = _CT_L3.sub('', line)
     line = _WS.sub(' ', line)
     f = line.split(' ')

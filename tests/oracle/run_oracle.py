@@ -61,9 +61,15 @@ class Tap:
     def __init__(self):
         self.n = 0
         self.failed = 0
+        self.records = []   # (desc, status, reason, diag) for fidelity.py
 
     def point(self, ok, desc, directive='', diag=None):
         self.n += 1
+        status = ('skip' if directive.upper().startswith('SKIP') else
+                  'todo' if directive.upper().startswith('TODO') else
+                  'pass' if ok else 'fail')
+        self.records.append((desc, status, directive[4:].strip(),
+                             list(diag or [])[:30]))
         desc = desc.replace('#', '\\#').replace('\n', ' ')
         line = f'{"ok" if ok else "not ok"} {self.n} - {desc}'
         if directive:
@@ -76,6 +82,22 @@ class Tap:
 
     def skip(self, desc, why):
         self.point(True, desc, f'SKIP {why}')
+
+    def compared(self, case, point, diffs):
+        """One ctfw-vs-kernel comparison. A difference listed under the
+        case's [known_difference] is a TAP TODO (counted as skipped, never
+        as passed) with its reason; an unlisted one fails."""
+        name = f'{case.name}/{point}'
+        why = case.known_difference.get(point)
+        if why is None:
+            self.point(not diffs, name, diag=diffs)
+        elif diffs:
+            self.point(False, name, f'TODO known difference: {why}', diffs)
+        else:
+            # The listed difference is gone: say so, so that the entry is
+            # removed from case.ini (TAP: an unexpectedly passing TODO).
+            self.point(True, name, f'TODO known difference no longer '
+                       f'seen, remove it from case.ini: {why}')
 
     def comment(self, text):
         for line in text.splitlines():
@@ -121,6 +143,17 @@ class Case:
                        if c.get('rules6') else None)
         self.packets = c.get('packets', 'packets.py')
         self.capture = c.get('capture')
+        # corpus_capture = pcaps/suricata-verify/NAME.pcap: a capture of
+        # the external corpus (CTFW_CORPUS, default ../shared/corpus),
+        # read at test time, never copied into the repository; the case is
+        # skipped with a message when it is absent. addr_map = A=client
+        # B=server rewrites its addresses into the topology's.
+        self.corpus_capture = c.get('corpus_capture')
+        self.addr_map = dict(x.split('=', 1) for x in
+                             c.get('addr_map', '').split())
+        # [known_difference] OUTPUT = reason: a ctfw-vs-kernel difference
+        # found and reported, shown as TAP TODO (docs/oracle.md).
+        self.known_difference = kv('known_difference')
         self.timing = c.get('timing', 'fast')
         self.backend = c.get('backend', 'nft')
         self.client_stack = c.get('client_stack', 'no') == 'yes'
@@ -146,7 +179,10 @@ class Case:
     def steps(self):
         if self._steps is not None:
             return self._steps
-        if self.capture:
+        if self.corpus_capture:
+            self._steps = steps_from_pcap(corpus_path(self.corpus_capture),
+                                          self.timing, self.addr_map)
+        elif self.capture:
             self._steps = steps_from_pcap(os.path.join(self.dir,
                                                        self.capture),
                                           self.timing)
@@ -165,20 +201,66 @@ class Case:
         return [s.name for s in self.steps() if isinstance(s, netns.Snap)]
 
 
-def steps_from_pcap(path, timing):
+# The external corpus root, as for the other suites (tests/run.py sets
+# it; default ../shared/corpus beside the source tree).
+CORPUS = os.environ.get('CTFW_CORPUS', os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(HERE))), 'shared',
+    'corpus'))
+
+
+def corpus_path(rel):
+    return os.path.join(CORPUS, rel)
+
+
+def steps_from_pcap(path, timing, addr_map=None):
     """A capture as steps: packets whose source lies in the client subnet
     are injected from the client side, the others from the server side;
-    timing 'keep' keeps the capture's inter-packet gaps."""
+    timing 'keep' keeps the capture's inter-packet gaps. addr_map
+    {capture address: 'client'|'server'} rewrites addresses (checksums
+    recomputed); packets of other addresses are left out."""
     import ipaddress
     from scapy.utils import rdpcap
-    from scapy.layers.inet import IP
+    from scapy.layers.inet import IP, TCP, UDP, ICMP
     from scapy.layers.inet6 import IPv6
+    from scapy.packet import Padding
     cnet = ipaddress.ip_network(netns.Addr.client_net)
+    new = {'client': netns.Addr.client_ip, 'server': netns.Addr.server_ip}
     steps, prev = [], None
     for p in rdpcap(path):
         ip = p.getlayer(IP) or p.getlayer(IPv6)
         if ip is None:
             continue
+        if addr_map:
+            if ip.version != 4 or ip.src not in addr_map or \
+                    ip.dst not in addr_map:
+                continue
+            ip = ip.copy()
+            pad = ip.getlayer(Padding)
+            if pad is not None:     # Ethernet padding is not IP payload
+                pad.underlayer.remove_payload()
+            ip.src, ip.dst = new[addr_map[ip.src]], new[addr_map[ip.dst]]
+            if ip.haslayer(TCP) and ip[TCP].payload:
+                # FTP PORT / 227 answers carry the address as "a,b,c,d":
+                # rewrite it too when the length stays the same (no
+                # sequence number changes), so helpers see the topology.
+                data = bytes(ip[TCP].payload)
+                for old_a, role in addr_map.items():
+                    o = old_a.replace('.', ',').encode()
+                    n = new[role].replace('.', ',').encode()
+                    if len(o) == len(n):
+                        data = data.replace(o, n)
+                ip[TCP].remove_payload()
+                ip[TCP].add_payload(data)
+            del ip.chksum
+            # L4 checksums are recomputed for whole datagrams only: a
+            # fragment holds part of the payload (ICMP has no
+            # pseudo-header, so its checksum survives the new addresses;
+            # fragmented TCP/UDP captures cannot be mapped this way).
+            if not (ip.flags.MF or ip.frag):
+                for L in (TCP, UDP, ICMP):
+                    if ip.haslayer(L):
+                        del ip[L].chksum
+            ip = IP(bytes(ip))
         side = 'client' if ipaddress.ip_address(ip.src) in cnet or \
             ip.src.startswith('fd00:199:1:') else 'server'
         if timing == 'keep' and prev is not None:
@@ -229,7 +311,10 @@ def kernel_run(case, outdir, backend_override=None):
     steps = case.steps()
     rules_text = open(case.rules).read() + \
         (open(case.rules6).read() if case.rules6 else '')
-    log_prefixes = set(re.findall(r'--log-prefix\s+"?([^"\s]+)',
+    # The kernel keeps 29 characters of a prefix (iptables cuts longer
+    # ones silently), so the lines start with the first 29.
+    log_prefixes = set(p[:29] for p in
+                       re.findall(r'--log-prefix\s+"?([^"\s]+)',
                                   rules_text))
     with netns.GlobalSysctls() as g, \
             netns.Topology(case.topology, tag=case.name, ipv6=case.ipv6,
@@ -678,11 +763,11 @@ def ctfw_points(tap, case, kr, outdir, ctfw, help_text, frames, pcap,
                      '- issue 5')
             continue
         if r.returncode != 0:
-            tap.point(False, name, diag=[f'ctfw replay exit {r.returncode}',
-                                         *r.stderr.strip().splitlines()[-5:]])
+            tap.compared(case, o, [f'ctfw replay exit {r.returncode}',
+                                   *r.stderr.strip().splitlines()[-5:]])
             continue
         d = compare_output(o, case, kr, files)
-        tap.point(not d, name, diag=d)
+        tap.compared(case, o, d)
     for sname in snap_names:
         name = f'{case.name}/conntrack@{sname}'
         if 'conntrack' not in usable:
@@ -696,11 +781,12 @@ def ctfw_points(tap, case, kr, outdir, ctfw, help_text, frames, pcap,
         rr, ff = run_ctfw(ctfw, case, rules, ppath, sysctl, t - last,
                           ['conntrack'], outdir, f'@{sname}')
         if rr.returncode != 0:
-            tap.point(False, name, diag=[f'ctfw replay exit {rr.returncode}',
-                                         *rr.stderr.strip().splitlines()[-5:]])
+            tap.compared(case, f'conntrack@{sname}',
+                         [f'ctfw replay exit {rr.returncode}',
+                          *rr.stderr.strip().splitlines()[-5:]])
             continue
         d = N.ct_compare(text, read(ff['--conntrack']) or '', 1)
-        tap.point(not d, name, diag=d)
+        tap.compared(case, f'conntrack@{sname}', d)
 
 
 # --------------------------------------------------------------------------
@@ -728,6 +814,30 @@ def global_values(ev):
                 ev['global_' + k] = f.read().strip()
         except OSError:
             pass
+
+
+def write_results(results, tap, cases, case_times, total, ran_ctfw,
+                  backend):
+    """DIR/results.json: every test point of the run, by case, for
+    tests/oracle/fidelity.py (docs/fidelity.md)."""
+    import json
+    by_case = {c.name: [] for c in cases}
+    for desc, status, reason, diag in tap.records:
+        name, _, point = desc.partition('/')
+        if name in by_case:
+            by_case[name].append({'point': point, 'status': status,
+                                  'reason': reason, 'diag': diag})
+    doc = {'version': 1, 'kernel': os.uname().release,
+           'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
+           'seconds': round(total, 1), 'ctfw': ran_ctfw,
+           'backend': backend or 'per case',
+           'cases': [{'name': c.name, 'purpose': c.purpose,
+                      'topology': c.topology, 'compare': c.compare,
+                      'known_difference': c.known_difference,
+                      'seconds': case_times.get(c.name),
+                      'points': by_case[c.name]} for c in cases]}
+    with open(os.path.join(results, 'results.json'), 'w') as f:
+        json.dump(doc, f, indent=1)
 
 
 def main():
@@ -774,7 +884,13 @@ def main():
     summary = []
     t_all = time.monotonic()
     last_full = None
+    case_times = {}
     for case in cases:
+        if case.corpus_capture and \
+                not os.path.exists(corpus_path(case.corpus_capture)):
+            points_skip_all(tap, case, 'external corpus absent: '
+                            f'{corpus_path(case.corpus_capture)}')
+            continue
         if last_full is not None and \
                 'net.netfilter.nf_conntrack_max' in case.global_sysctl:
             # `table full` lines go through net_ratelimit (10 per 5 s,
@@ -814,12 +930,16 @@ def main():
         frames, pcap, sysctl = write_ctfw_inputs(case, kr, outdir)
         ctfw_points(tap, case, kr, outdir, ctfw, help_text, frames, pcap,
                     sysctl)
+        case_times[case.name] = round(time.monotonic() - t0, 1)
     with open(os.path.join(args.results, 'kernel-observations.txt'),
               'w') as f:
         f.write(f'# ctfw oracle kernel observations, {time.ctime()}, '
                 f'kernel {os.uname().release}, '
                 f'{time.monotonic() - t_all:.1f}s\n\n')
         f.write('\n'.join(summary))
+    write_results(args.results, tap, cases, case_times,
+                  time.monotonic() - t_all, help_text is not None,
+                  args.backend)
     tap.comment(f'evidence in {args.results} '
                 f'({time.monotonic() - t_all:.1f}s)')
     tap.plan()

@@ -50,6 +50,7 @@ struct ctfw_ct_ref pass(struct tctx *t, const struct ctfw_pkt *p,
 uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d);
 void ct_tcp_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_oracle_tests(const struct CMUnitTest **tests, size_t *n);
+void ct_helper_tests(const struct CMUnitTest **tests, size_t *n);
 
 static void
 on_event(void *opaque, const struct ctfw_ct_event *ev)
@@ -1199,5 +1200,7 @@ main(void)
     fails += _cmocka_run_group_tests("ct_tcp", tcp, ntcp, NULL, NULL);
     ct_oracle_tests(&tcp, &ntcp);
     fails += _cmocka_run_group_tests("ct_oracle", tcp, ntcp, NULL, NULL);
+    ct_helper_tests(&tcp, &ntcp);
+    fails += _cmocka_run_group_tests("ct_helper", tcp, ntcp, NULL, NULL);
     return fails;
 }

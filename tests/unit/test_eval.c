@@ -1135,11 +1135,13 @@ main(void)
     };
     /* One TAP plan for both files' tests. */
     enum { N1 = sizeof(tests) / sizeof(tests[0]) };
-    struct CMUnitTest all[N1 + 32];
+    struct CMUnitTest all[N1 + 64];
     size_t n = 0;
     for (size_t i = 0; i < N1; i++)
         all[n++] = tests[i];
-    for (size_t i = 0; i < eval_more_count && n < N1 + 32; i++)
+    for (size_t i = 0; i < eval_more_count && n < N1 + 64; i++)
         all[n++] = eval_more_tests[i];
+    for (size_t i = 0; i < eval_rate_count && n < N1 + 64; i++)
+        all[n++] = eval_rate_tests[i];
     return _cmocka_run_group_tests("tests", all, n, NULL, NULL);
 }

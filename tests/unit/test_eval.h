@@ -82,5 +82,8 @@ struct ctfw_ct *new_ct(void);
 /* The tests of test_eval_more.c. */
 extern const struct CMUnitTest eval_more_tests[];
 extern const size_t eval_more_count;
+/* The tests of test_eval_rate.c. */
+extern const struct CMUnitTest eval_rate_tests[];
+extern const size_t eval_rate_count;
 
 #endif

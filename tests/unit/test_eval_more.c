@@ -752,18 +752,25 @@ unevaluated_named(void **state)
     bool tg = true;
     assert_null(ctfw_rules_unevaluated(rs, &tg));
     ctfw_rules_free(rs);
-    static const char *const names[] = {"hashlimit", "connlimit", "helper",
-                                        "owner"};
+    /* helper: lib/ct attaches no helpers; owner: a capture carries no
+     * socket, so there is no owner to compare. hashlimit, connlimit, rt
+     * and rpfilter are evaluated (test_eval_rate.c). */
+    static const char *const names[] = {"helper", "owner"};
     static const char *const rules[] = {
-        "-m hashlimit --hashlimit-upto 5/sec --hashlimit-name x",
-        "-m connlimit --connlimit-above 2",
         "-m helper --helper ftp",
         "-m owner --uid-owner 0",
     };
-    for (size_t i = 0; i < 4; i++) {
+    rs = load(4, "*filter\n"
+                 "-A INPUT -m hashlimit --hashlimit-upto 5/sec "
+                 "--hashlimit-name x\n"
+                 "-A INPUT -m connlimit --connlimit-above 2\n"
+                 "COMMIT\n");
+    assert_null(ctfw_rules_unevaluated(rs, &tg));
+    ctfw_rules_free(rs);
+    for (size_t i = 0; i < 2; i++) {
         char text[256];
         snprintf(text, sizeof(text), "*filter\n-A %s %s\nCOMMIT\n",
-                 i == 3 ? "OUTPUT" : "INPUT", rules[i]);
+                 i == 1 ? "OUTPUT" : "INPUT", rules[i]);
         rs = load(4, text);
         tg = true;
         const char *n = ctfw_rules_unevaluated(rs, &tg);
