@@ -64,6 +64,12 @@ usage(FILE *out)
 "      --interval SECS    timeline step (default 1)\n"
 "      --json FILE        everything above in one JSON document (schema\n"
 "                         ctfw-replay/1, docs/json.md)\n"
+"  -w, --write FILE       the input frames that were dropped (pcap, the\n"
+"                         input's link type, nanosecond timestamps)\n"
+"      --accepted FILE    the packets as they left the host: forwarded\n"
+"                         (TTL - 1) and locally generated packets after\n"
+"                         POSTROUTING, and REJECT answers; pcap of IP\n"
+"                         packets without link header (LINKTYPE_RAW, 101)\n"
 "\n"
 "Clock:\n"
 "      --advance SECS     run the clock this long past the last packet\n"
@@ -76,6 +82,9 @@ usage(FILE *out)
 "  ctfw replay -R examples/incident/rules.sh -r examples/incident/web.pcap \\\n"
 "      --iface eth0=10.0.0.10/24 --route default=eth0 \\\n"
 "      --set net.netfilter.nf_conntrack_max=16 --verdicts - --conntrack -\n"
+"Example (a router: what it dropped, and what left it):\n"
+"  ctfw replay -R rules.v4 -r wan.pcap --forward --iface eth0=192.0.2.1/24 \\\n"
+"      --iface eth1=10.0.0.1/24 -w dropped.pcap --accepted out.pcap\n"
 "\n"
 "Exit status: 0 the replay ran; 1 the capture was damaged (processed up\n"
 "to the damage); 2 usage, rules, sysctl or capture errors (nothing ran).\n"
@@ -138,6 +147,7 @@ enum {
     O_INTERVAL,
     O_ADVANCE,
     O_JSON,
+    O_ACCEPTED,
     O_COUNT_
 };
 
@@ -146,6 +156,11 @@ struct replay {
         log, timeline, json;
     uint64_t interval_ns;
     struct ctfw_pipeline *pl;
+    /* -w and --accepted. */
+    const char *dropped_path, *accepted_path;
+    struct ctfw_capture_writer *dropped_w, *accepted_w;
+    int dropped_linktype;
+    uint64_t n_written, n_output, n_other_linktype;
     /* Summary. */
     uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip;
     uint64_t drops[CTFW_DROP_REASON_COUNT];
@@ -175,6 +190,18 @@ log_cb(void *arg, uint64_t now_ns, int level, const char *line)
         fprintf(r->log.f, "[%5" PRIu64 ".%06" PRIu64 "] %s\n",
                 (now_ns - r->first_ts) / 1000000000u,
                 (now_ns - r->first_ts) % 1000000000u / 1000u, line);
+}
+
+/* --accepted: the packets as they left (IP, no link header). */
+static void
+output_cb(void *arg, uint64_t now_ns, const uint8_t *ip, size_t caplen,
+          size_t wirelen)
+{
+    struct replay *r = arg;
+    r->n_output++;
+    if (r->accepted_w)
+        ctfw_capture_writer_put(r->accepted_w, now_ns, ip, (uint32_t)caplen,
+                                (uint32_t)wirelen);
 }
 
 static void
@@ -312,20 +339,43 @@ load_rules(const char *path, int family, struct ctfw_ruleset **out)
                 free(d);
             }
         }
-        if (rc == -ENOMEM)
+        if (rc == -ENOMEM) {
             cli_error("%s: out of memory", path);
-        else
+        } else {
+            /* As `ctfw rules check`: what iptables-restore itself would
+             * say about the first error (it stops there). */
+            const struct ctfw_rules_diag *d = ctfw_rules_diag_get(rs, 0);
+            if (d && d->iptables) {
+                fprintf(stderr, "%zu error%s; iptables-restore would "
+                        "print:\n", n, n == 1 ? "" : "s");
+                fputs(d->iptables, stderr);
+            }
             cli_error("%s: %zu error%s; nothing was replayed", path, n,
                       n == 1 ? "" : "s");
+        }
+        ctfw_rules_free(rs);
+        return -1;
+    }
+    const char *helper = ctfw_rules_unknown_helper(rs);
+    if (helper) {
+        cli_error("%s: -j CT --helper %s: ctfw implements the ftp helper "
+                  "only; nothing was replayed",
+                  path, helper);
         ctfw_rules_free(rs);
         return -1;
     }
     bool is_target;
     const char *name = ctfw_rules_unevaluated(rs, &is_target);
     if (name) {
-        cli_error("%s: the %s '%s' is parsed but not evaluated yet by "
-                  "this version of ctfw; nothing was replayed",
-                  path, is_target ? "target" : "match", name);
+        if (!is_target && !strcmp(name, "owner"))
+            cli_error("%s: the match 'owner' needs the socket that sent a "
+                      "packet, which a capture does not record; nothing "
+                      "was replayed",
+                      path);
+        else
+            cli_error("%s: the %s '%s' is parsed but not evaluated yet "
+                      "by this version of ctfw; nothing was replayed",
+                      path, is_target ? "target" : "match", name);
         ctfw_rules_free(rs);
         return -1;
     }
@@ -531,6 +581,8 @@ cmd_replay(int argc, char **argv)
         {"interval", required_argument, NULL, O_INTERVAL},
         {"advance", required_argument, NULL, O_ADVANCE},
         {"json", required_argument, NULL, O_JSON},
+        {"write", required_argument, NULL, 'w'},
+        {"accepted", required_argument, NULL, O_ACCEPTED},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -562,7 +614,7 @@ cmd_replay(int argc, char **argv)
     }
     ctfw_sysctl_init(&sys);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+R:6:r:f:s:qh", opts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "+R:6:r:f:s:w:qh", opts, NULL)) !=
            -1) {
         switch (c) {
         case 'R':
@@ -634,6 +686,12 @@ cmd_replay(int argc, char **argv)
         case O_JSON:
             r.json.path = optarg;
             break;
+        case 'w':
+            r.dropped_path = optarg;
+            break;
+        case O_ACCEPTED:
+            r.accepted_path = optarg;
+            break;
         case O_INTERVAL:
         case O_ADVANCE: {
             char *end;
@@ -703,6 +761,28 @@ cmd_replay(int argc, char **argv)
         goto out;
     }
     uint64_t start = nr == 1 ? cp.ts_ns : 0;
+    /* -w keeps the input's link type: the first packet's (a later file
+     * of another type cannot share the pcap; its drops are counted). An
+     * empty capture gives an empty Ethernet pcap. --accepted holds IP
+     * packets: DLT_RAW, which libpcap writes as LINKTYPE_RAW (101). */
+    r.dropped_linktype = nr == 1 ? cp.linktype : CTFW_LINKTYPE_ETHERNET;
+    if (r.dropped_path) {
+        r.dropped_w = ctfw_capture_writer_open(
+            r.dropped_path, r.dropped_linktype, 262144, err, sizeof(err));
+        if (!r.dropped_w) {
+            cli_error("%s", err);   /* rc: usage, nothing replayed */
+            goto out;
+        }
+    }
+    if (r.accepted_path) {
+        r.accepted_w = ctfw_capture_writer_open(
+            r.accepted_path, CTFW_LINKTYPE_RAW_OLD, 262144, err,
+            sizeof(err));
+        if (!r.accepted_w) {
+            cli_error("%s", err);   /* rc: usage, nothing replayed */
+            goto out;
+        }
+    }
     struct ctfw_pipeline_params pp = {
         .rules4 = rs4,
         .rules6 = rs6,
@@ -715,6 +795,8 @@ cmd_replay(int argc, char **argv)
         .log_arg = &r,
         .on_ct_event = event_cb,
         .ct_event_arg = &r,
+        .on_output = output_cb,
+        .output_arg = &r,
     };
     if (ctfw_pipeline_new(&pp, &r.pl) < 0) {
         cli_error("out of memory");
@@ -766,6 +848,13 @@ cmd_replay(int argc, char **argv)
             r.n_drop++;
             r.drops[res.reason]++;
             r.tl_drop++;
+            if (r.dropped_w && cp.linktype == r.dropped_linktype) {
+                ctfw_capture_writer_put(r.dropped_w, cp.ts_ns, cp.data,
+                                        cp.caplen, cp.wirelen);
+                r.n_written++;
+            } else if (r.dropped_w) {
+                r.n_other_linktype++;
+            }
             if (res.reason == CTFW_DROP_CT_TABLE_FULL) {
                 if (!r.table_full_count++)
                     r.table_full_first_ns = cp.ts_ns;
@@ -846,7 +935,26 @@ cmd_replay(int argc, char **argv)
     if (r.json.f)
         write_json(&r, files, n_files, rules4, rules6);
     print_summary(&r, &sys);
+    if (r.dropped_w)
+        printf("Written: %" PRIu64 " dropped packets (-w)\n", r.n_written);
+    if (r.n_other_linktype)
+        cli_warn("%s: %" PRIu64 " dropped packets of another link type "
+                 "than the first file's were not written",
+                 r.dropped_path, r.n_other_linktype);
+    if (r.accepted_w)
+        printf("Written: %" PRIu64 " packets that left the host "
+               "(--accepted)\n", r.n_output);
 out:
+    if (ctfw_capture_writer_close(r.dropped_w) < 0) {
+        cli_error("%s: write error", r.dropped_path);
+        if (rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_FAIL;
+    }
+    if (ctfw_capture_writer_close(r.accepted_w) < 0) {
+        cli_error("%s: write error", r.accepted_path);
+        if (rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_FAIL;
+    }
     for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
         if (out_close(outs[i]) < 0 && rc == CLI_EXIT_OK)
             rc = CLI_EXIT_FAIL;

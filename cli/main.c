@@ -17,6 +17,7 @@ static const struct cli_cmd commands[] = {
     {"rules", "check, save or list an iptables ruleset", cmd_rules},
     {"replay", "play a capture through rules and conntrack as the kernel",
      cmd_replay},
+    {"test", "run firewall tests: packets with expected verdicts", cmd_test},
     {"gen", "synthesise a capture: web clients, SYN flood, DNS, scans",
      cmd_gen},
     {"sysctl", "load sysctl files onto the kernel profile and print them",

@@ -20,7 +20,10 @@
  * Usage: ctfw_pipeline_new() with the rulesets, host model and sysctls;
  * ctfw_pipeline_packet() once per packet in time order;
  * ctfw_pipeline_advance() to run the clock past the last packet;
- * ctfw_pipeline_conntrack() to list or format the table.
+ * ctfw_pipeline_conntrack() to list or format the table. The packets
+ * that leave the host (forwarded, locally generated, REJECT answers)
+ * are handed to the on_output callback of the params as IP bytes; the
+ * pipeline itself writes nothing (I/O is the caller's).
  *
  * Ownership: the pipeline borrows the rulesets (their counters change),
  * the host model and the sysctls; they must outlive it. It owns its
@@ -53,6 +56,7 @@ enum ctfw_drop_reason {
     CTFW_DROP_FORWARD_OFF,   /* not local, forwarding off */
     CTFW_DROP_NO_ROUTE,      /* forwarding on, no route */
     CTFW_DROP_TTL_EXCEEDED,  /* forwarding would take the TTL to 0 */
+    CTFW_DROP_CT_HELPER,     /* a conntrack helper dropped it */
     CTFW_DROP_REASON_COUNT
 };
 
@@ -95,6 +99,19 @@ struct ctfw_pipeline_params {
     void *log_arg;
     void (*on_ct_event)(void *arg, const struct ctfw_ct_event *ev);
     void *ct_event_arg;
+    /*
+     * Every packet that leaves the host, as it leaves: forwarded and
+     * locally generated packets that passed POSTROUTING (forwarded ones
+     * with the TTL or hop limit decreased and the IPv4 header checksum
+     * fixed, as ip_forward() leaves them), and the REJECT answers the
+     * pipeline builds. Packets delivered locally (INPUT) and loopback
+     * traffic do not leave. ip is the IP header onwards (no link
+     * header); caplen bytes of it are there, wirelen is the IP length.
+     * The bytes are borrowed for the call. NULL: not needed.
+     */
+    void (*on_output)(void *arg, uint64_t now_ns, const uint8_t *ip,
+                      size_t caplen, size_t wirelen);
+    void *output_arg;
 };
 
 struct ctfw_pipeline;

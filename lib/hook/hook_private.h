@@ -17,6 +17,8 @@ struct ctfw_pipeline {
     int reject_depth;
     uint8_t reject_buf[1500];
     struct ctfw_skb reject_skb;
+    /* The forwarded packet as it leaves (on_output), TTL decreased. */
+    uint8_t out_buf[65535];
 };
 
 /* The conntrack settings in force for these sysctls. */

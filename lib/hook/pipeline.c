@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/csum.h"
 #include "ctfw/hook.h"
 #include "hook_private.h"
 #include "reject_private.h"
@@ -77,6 +78,7 @@ static const char *const drop_names[CTFW_DROP_REASON_COUNT] = {
     [CTFW_DROP_FORWARD_OFF] = "forwarding-off",
     [CTFW_DROP_NO_ROUTE] = "no-route",
     [CTFW_DROP_TTL_EXCEEDED] = "ttl-exceeded",
+    [CTFW_DROP_CT_HELPER] = "conntrack-helper",
 };
 
 const char *
@@ -133,6 +135,10 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
         pl->rejects_unsent++;
         return;
     }
+    /* nf_send_reset() closes the tracked connection it answers
+     * (nf_ct_set_closing): CLOSE, 10 s. */
+    if (type == CTFW_REJECT_TCP_RESET && skb->ct.entry)
+        ctfw_ct_set_closing(pl->ct, skb->ct.entry, skb->now_ns);
     struct ctfw_skb *a = &pl->reject_skb;
     memset(a, 0, sizeof(*a));
     ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
@@ -160,9 +166,12 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
     r.accept = true;
     pl->reject_depth++;
     if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
-        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false))
+        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false)) {
         pl->rejects_sent++;
-    else
+        if (pl->p.on_output)
+            pl->p.on_output(pl->p.output_arg, skb->now_ns, pl->reject_buf,
+                            len, len);
+    } else
         pl->rejects_dropped++;
     pl->reject_depth--;
 }
@@ -265,6 +274,52 @@ ctstate_name(const struct ctfw_skb *skb)
     }
 }
 
+/* The IP bytes of a packet and their lengths: what was captured, and
+ * the IP length (the wire length when the header was cut). */
+static size_t
+ip_bytes(const struct ctfw_pkt *pkt, size_t *wirelen)
+{
+    size_t have = pkt->caplen > pkt->l3_off ? pkt->caplen - pkt->l3_off : 0;
+    *wirelen = pkt->ip_len;
+    return have < pkt->ip_len ? have : pkt->ip_len;
+}
+
+/*
+ * A packet leaves the host after POSTROUTING. Locally generated ones
+ * leave as they were built; forwarded ones as ip_forward() left them:
+ * TTL (hop limit) one less, and the IPv4 header checksum updated
+ * incrementally, as ip_decrease_ttl() does (RFC 1624 eqn. 3 gives the
+ * same 16 bits: neither ever yields 0xffff here).
+ */
+static void
+emit_output(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+            uint64_t now_ns, bool forwarded)
+{
+    if (!pl->p.on_output || pkt->l3_off == CTFW_PKT_OFF_NONE)
+        return;
+    size_t wire;
+    size_t len = ip_bytes(pkt, &wire);
+    const uint8_t *ip = pkt->data + pkt->l3_off;
+    if (forwarded && len > sizeof(pl->out_buf))
+        len = sizeof(pl->out_buf);
+    if (forwarded && pkt->family == 4 && len >= 20) {
+        memcpy(pl->out_buf, ip, len);
+        uint16_t old = (uint16_t)(ip[8] << 8 | ip[9]);
+        uint16_t check = (uint16_t)(ip[10] << 8 | ip[11]);
+        pl->out_buf[8] = (uint8_t)(ip[8] - 1);
+        uint16_t neu = (uint16_t)(pl->out_buf[8] << 8 | ip[9]);
+        check = ctfw_csum_replace2(check, old, neu);
+        pl->out_buf[10] = (uint8_t)(check >> 8);
+        pl->out_buf[11] = (uint8_t)check;
+        ip = pl->out_buf;
+    } else if (forwarded && pkt->family == 6 && len >= 40) {
+        memcpy(pl->out_buf, ip, len);
+        pl->out_buf[7] = (uint8_t)(ip[7] - 1);
+        ip = pl->out_buf;
+    }
+    pl->p.on_output(pl->p.output_arg, now_ns, ip, len, wire);
+}
+
 /* nf_nat_inet_fn(): the nat table sees a connection's first packet only
  * (per manipulation type); untracked and invalid packets skip it. */
 static bool
@@ -316,6 +371,18 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
         if (*s == S_CONFIRM) {
             if (!skb->conntrack_on || reentry)
                 continue;
+            /* 6.x runs connection helpers inside the confirm hook, right
+             * before confirmation (reference §1.1). */
+            if (ctfw_ct_help(pl->ct, &skb->ct, &skb->pkt, skb->now_ns) ==
+                CTFW_CT_DROP) {
+                res->accept = false;
+                res->reason = CTFW_DROP_CT_HELPER;
+                res->ct_reason = skb->ct.reason;
+                res->hook = (uint8_t)hook;
+                res->table = CTFW_TABLE_COUNT;
+                res->target = "conntrack";
+                return false;
+            }
             if (ctfw_ct_confirm(pl->ct, &skb->ct, skb->now_ns) ==
                 CTFW_CT_DROP) {
                 res->accept = false;
@@ -445,8 +512,13 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         skb.out_ifindex = d.out_ifindex;
         skb.out_name = outn ? outn : "";
         if (run_hook(pl, &skb, CTFW_HOOK_FORWARD, res, false)) {
-            skb.in_name = "";   /* -i does not exist at POSTROUTING */
-            run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false);
+            /* ip_output() passes the input device of a forwarded packet
+             * to the POSTROUTING hook (indev = skb->dev), so LOG there
+             * prints IN=<in> and MAC= (seen on 6.18 by the oracle's
+             * log_tables case); -i itself is refused in POSTROUTING at
+             * load time, so no rule can match on it. */
+            if (run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
+                emit_output(pl, pkt, now_ns, true);
         }
         break;
     case CTFW_HOST_PATH_OUTPUT:
@@ -457,6 +529,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         if (!run_hook(pl, &skb, CTFW_HOOK_LOCAL_OUT, res, false) ||
             !run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
             break;
+        if (d.path == CTFW_HOST_PATH_OUTPUT)
+            emit_output(pl, pkt, now_ns, false);
         if (d.path == CTFW_HOST_PATH_LOOPBACK) {
             skb.in_ifindex = 1;
             skb.in_name = "lo";
@@ -471,7 +545,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
      * state: "-" (docs/replay.md). */
     if (res->reason == CTFW_DROP_CT_TABLE_FULL ||
         res->reason == CTFW_DROP_CT_INVALID ||
-        res->reason == CTFW_DROP_CT_INSERT)
+        res->reason == CTFW_DROP_CT_INSERT ||
+        res->reason == CTFW_DROP_CT_HELPER)
         res->ctstate = "-";
     else if (res->accept)
         res->ctstate = ctstate_name(&skb);

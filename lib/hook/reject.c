@@ -15,7 +15,9 @@
  * in all; tos = (tos & 0x1e) | 0xc0 (precedence internetwork control),
  * TTL 64, no DF (the ICMP socket uses IP_PMTUDISC_DONT). The kernel's IP
  * id comes from ip_select_ident() and cannot be reproduced: ctfw writes
- * 0 and the oracle does not compare it (docs/oracle.md).
+ * 0 and the oracle does not compare it (docs/oracle.md). For a
+ * forwarded packet the quote carries the TTL ip_forward() left (one
+ * less than received), with its header checksum updated.
  *
  * IPv6 answers are not built yet (counted by the caller).
  */
@@ -125,6 +127,18 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
     ic[0] = 3;
     ic[1] = code;
     memcpy(ic + 8, p->data + p->l3_off, orig);
+    /* The quote is the header as the skb holds it: for a forwarded
+     * packet, ip_forward() has already decreased the TTL (and fixed the
+     * header checksum) before the FORWARD hook, so the decoded TTL is
+     * one less than the captured byte. */
+    uint8_t *q = ic + 8;
+    if (orig >= 12 && q[8] != p->ttl) {
+        uint16_t old = (uint16_t)(q[8] << 8 | q[9]);
+        uint16_t neu = (uint16_t)(p->ttl << 8 | q[9]);
+        uint16_t check = (uint16_t)(q[10] << 8 | q[11]);
+        q[8] = p->ttl;
+        put16(q + 10, ctfw_csum_replace2(check, old, neu));
+    }
     put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + orig, 0)));
     return total;
 }

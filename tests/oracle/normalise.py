@@ -185,7 +185,11 @@ def pkt_summary(data, linktype=1):
     from scapy.layers.inet import IP, TCP, UDP, ICMP, IPerror, TCPerror, \
         UDPerror
     from scapy.layers.inet6 import IPv6
-    p = Ether(data) if linktype == 1 else IP(data)
+    if linktype == 1:
+        p = Ether(data)
+    else:
+        # LINKTYPE_RAW: IPv4 or IPv6 by the version nibble.
+        p = IPv6(data) if data and data[0] >> 4 == 6 else IP(data)
     ip = p.getlayer(IP) or p.getlayer(IPv6)
     if ip is None:
         return 'non-IP ' + p.summary()

@@ -701,7 +701,8 @@ def compare_output(out, case, kr, files):
         cnet = ipaddress.ip_network(netns.Addr.client_net)
         c = []
         for _, d in read_pcap_frames(files['--accepted']):
-            summ = N.pkt_summary(d)
+            # ctfw writes --accepted as LINKTYPE_RAW (docs/replay.md).
+            summ = N.pkt_summary(d, 101)
             m = re.search(r' (\S+) > (\S+?) ', summ)
             if not m:
                 continue
