@@ -749,10 +749,6 @@ cmd_replay(int argc, char **argv)
         cli_error("%s", err);
         goto out;
     }
-    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
-        if (out_open(outs[i]) < 0)
-            goto out;
-
     struct ctfw_capture_pkt cp;
     int nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
     if (nr < 0) {
@@ -760,6 +756,18 @@ cmd_replay(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto out;
     }
+    /* A capture whose link type ctfw cannot decode is refused before
+     * anything runs or any output file is written. */
+    if (nr == 1 && !ctfw_pkt_linktype_supported(cp.linktype)) {
+        cli_error("%s: link type %d is not supported (Ethernet, Linux "
+                  "cooked v1/v2, raw IP, BSD loopback, PPP, NFLOG are); "
+                  "nothing was replayed",
+                  files[cp.file_index], cp.linktype);
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
+        if (out_open(outs[i]) < 0)
+            goto out;
     uint64_t start = nr == 1 ? cp.ts_ns : 0;
     /* -w keeps the input's link type: the first packet's (a later file
      * of another type cannot share the pcap; its drops are counted). An
