@@ -634,6 +634,8 @@ def run_ctfw(ctfw, case, rules, pcap, sysctl, advance, outputs, outdir,
     files = {}
     cmd = [ctfw, 'replay', '-R', rules, '-r', pcap, '--sysctl', sysctl,
            '-q', '--advance', f'{max(0.0, advance):.6f}'] + case.ctfw_args
+    if case.rules6:
+        cmd += ['-6', case.rules6]
     for out in outputs:
         for opt in OUTPUT_OPTS[out]:
             if opt in files:
