@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 #include "ctfw/hook.h"
 #include "ctfw/pkt.h"
@@ -610,20 +611,6 @@ load_rules(struct t *t, const char *path, int family,
     return 0;
 }
 
-static void
-put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v >> 16);
-    put16(p + 2, v & 0xffff);
-}
-
 /* Sequence numbers of a TCP flow in each direction, as the endpoints
  * would send them (ISNs fixed: 1000000 for the side that spoke first,
  * 2000000 for the other). */
@@ -669,35 +656,36 @@ build(struct t *t, const struct step *st)
     memset(ip, 0, total);
     ip[0] = 0x45;
     ip[1] = st->tos;
-    put16(ip + 2, (uint32_t)total);
-    put16(ip + 4, ++t->ip_id);
-    put16(ip + 6, 0x4000);   /* DF, as Linux sends */
+    ctfw_put16(ip + 2, (uint16_t)total);
+    ctfw_put16(ip + 4, (uint16_t)++t->ip_id);
+    ctfw_put16(ip + 6, 0x4000);   /* DF, as Linux sends */
     ip[8] = st->ttl;
     ip[9] = st->proto;
     memcpy(ip + 12, st->src.b, 4);
     memcpy(ip + 16, st->dst.b, 4);
-    put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
+    ctfw_put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
     uint8_t *h = ip + 20;
     if (st->proto == 1) {
         h[0] = st->icmp_type;
         h[1] = st->icmp_code;
-        put16(h + 4, st->icmp_id);
-        put16(h + 6, st->icmp_seq);
-        put16(h + 2, ctfw_csum_fold(ctfw_csum_partial(h, 8 + st->len, 0)));
+        ctfw_put16(h + 4, (uint16_t)st->icmp_id);
+        ctfw_put16(h + 6, (uint16_t)st->icmp_seq);
+        ctfw_put16(h + 2,
+                   ctfw_csum_fold(ctfw_csum_partial(h, 8 + st->len, 0)));
         return total;
     }
-    put16(h, st->sport);
-    put16(h + 2, st->dport);
+    ctfw_put16(h, (uint16_t)st->sport);
+    ctfw_put16(h + 2, (uint16_t)st->dport);
     uint8_t ph[12];
     memcpy(ph, ip + 12, 8);
     ph[8] = 0;
     ph[9] = st->proto;
-    put16(ph + 10, (uint32_t)(l4 + st->len));
+    ctfw_put16(ph + 10, (uint16_t)(l4 + st->len));
     if (st->proto == 17) {
-        put16(h + 4, (uint32_t)(8 + st->len));
+        ctfw_put16(h + 4, (uint16_t)(8 + st->len));
         uint16_t c = ctfw_csum_fold(
             ctfw_csum_partial(h, 8 + st->len, ctfw_csum_partial(ph, 12, 0)));
-        put16(h + 6, c ? c : 0xffff);
+        ctfw_put16(h + 6, c ? c : 0xffff);
         return total;
     }
     int dir;
@@ -710,12 +698,12 @@ build(struct t *t, const struct step *st)
         f->nxt[dir] = seq + st->len +
                       ((st->tcp_flags & CTFW_TCP_SYN) ? 1 : 0) +
                       ((st->tcp_flags & CTFW_TCP_FIN) ? 1 : 0);
-    put32(h + 4, seq);
-    put32(h + 8, ack);
+    ctfw_put32(h + 4, seq);
+    ctfw_put32(h + 8, ack);
     h[12] = 5 << 4;
     h[13] = st->tcp_flags;
-    put16(h + 14, 64240);
-    put16(h + 16, ctfw_csum_fold(ctfw_csum_partial(
+    ctfw_put16(h + 14, 64240);
+    ctfw_put16(h + 16, ctfw_csum_fold(ctfw_csum_partial(
                       h, 20 + st->len, ctfw_csum_partial(ph, 12, 0))));
     return total;
 }

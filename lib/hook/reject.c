@@ -23,22 +23,9 @@
  */
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 #include "reject_private.h"
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
 
 static void
 ip_header(uint8_t *ip, uint16_t total, uint8_t tos, bool df, uint8_t proto,
@@ -47,13 +34,13 @@ ip_header(uint8_t *ip, uint16_t total, uint8_t tos, bool df, uint8_t proto,
     memset(ip, 0, 20);
     ip[0] = 0x45;
     ip[1] = tos;
-    put16(ip + 2, total);
-    put16(ip + 6, df ? 0x4000 : 0);
+    ctfw_put16(ip + 2, total);
+    ctfw_put16(ip + 6, df ? 0x4000 : 0);
     ip[8] = 64;
     ip[9] = proto;
     memcpy(ip + 12, src, 4);
     memcpy(ip + 16, dst, 4);
-    put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
+    ctfw_put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
 }
 
 static size_t
@@ -65,26 +52,26 @@ tcp_reset(const struct ctfw_pkt *p, uint8_t *buf, size_t cap)
     ip_header(buf, 40, 0, true, 6, p->dst.b, p->src.b);
     uint8_t *t = buf + 20;
     memset(t, 0, 20);
-    put16(t, p->dport);
-    put16(t + 2, p->sport);
+    ctfw_put16(t, p->dport);
+    ctfw_put16(t + 2, p->sport);
     t[12] = 5 << 4;
     if (p->tcp_flags & CTFW_TCP_ACK) {
-        put32(t + 4, p->tcp_ack);
+        ctfw_put32(t + 4, p->tcp_ack);
         t[13] = CTFW_TCP_RST;
     } else {
         uint32_t ack = p->tcp_seq + p->payload_len +
                        ((p->tcp_flags & CTFW_TCP_SYN) ? 1 : 0) +
                        ((p->tcp_flags & CTFW_TCP_FIN) ? 1 : 0);
-        put32(t + 8, ack);
+        ctfw_put32(t + 8, ack);
         t[13] = CTFW_TCP_RST | CTFW_TCP_ACK;
     }
     uint8_t ph[12];
     memcpy(ph, buf + 12, 8);
     ph[8] = 0;
     ph[9] = 6;
-    put16(ph + 10, 20);
+    ctfw_put16(ph + 10, 20);
     uint32_t s = ctfw_csum_partial(ph, 12, 0);
-    put16(t + 16, ctfw_csum_fold(ctfw_csum_partial(t, 20, s)));
+    ctfw_put16(t + 16, ctfw_csum_fold(ctfw_csum_partial(t, 20, s)));
     return 40;
 }
 
@@ -137,9 +124,9 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
         uint16_t neu = (uint16_t)(p->ttl << 8 | q[9]);
         uint16_t check = (uint16_t)(q[10] << 8 | q[11]);
         q[8] = p->ttl;
-        put16(q + 10, ctfw_csum_replace2(check, old, neu));
+        ctfw_put16(q + 10, ctfw_csum_replace2(check, old, neu));
     }
-    put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + orig, 0)));
+    ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + orig, 0)));
     return total;
 }
 
