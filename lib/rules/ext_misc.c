@@ -392,7 +392,9 @@ struct dscp_info {
     uint32_t dscp;
 };
 
-static const struct rules_name dscp_classes[] = {
+/* DSCP class names (libxt_dscp_helper.c's table), shared with the DSCP
+ * target in ext_targets.c. */
+const struct rules_name rules_dscp_classes[] = {
     {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},
     {"CS4", 0x20},  {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},
     {"BE", 0x00},   {"AF11", 0x0a}, {"AF12", 0x0c}, {"AF13", 0x0e},
@@ -401,9 +403,10 @@ static const struct rules_name dscp_classes[] = {
     {"AF43", 0x26}, {"EF", 0x2e},   {NULL, 0},
 };
 
-static void
-hex2_print(struct rbuf *b, const struct rules_xt *xt,
-           const struct rules_opt *o)
+/* " 0x%02x" of a u32 option (DSCP match and target). */
+void
+rules_print_hex2(struct rbuf *b, const struct rules_xt *xt,
+                 const struct rules_opt *o)
 {
     rbuf_printf(b, " 0x%02x", *(const uint32_t *)XT_DATA(xt, o->off));
 }
@@ -427,9 +430,9 @@ static const struct rules_opt dscp_opts[] = {
     {.name = "dscp", .type = OT_CUSTOM, .alias = -1,
      .flags = OF_INVERT, .excl = 2,
      .off = offsetof(struct dscp_info, dscp), .parse = dscp_parse,
-     .print = hex2_print},
+     .print = rules_print_hex2},
     {.name = "dscp-class", .type = OT_ENUM, .alias = 0, .flags = OF_INVERT,
-     .names = dscp_classes, .off = offsetof(struct dscp_info, dscp),
+     .names = rules_dscp_classes, .off = offsetof(struct dscp_info, dscp),
      .badmsg = "Invalid DSCP value `%s'\n"},
 };
 

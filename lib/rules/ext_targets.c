@@ -604,21 +604,6 @@ struct dscp_t_info {
     uint32_t dscp;
 };
 
-static const struct rules_name dscp_classes[] = {
-    {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},
-    {"CS4", 0x20},  {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},
-    {"BE", 0x00},   {"AF11", 0x0a}, {"AF12", 0x0c}, {"AF13", 0x0e},
-    {"AF21", 0x12}, {"AF22", 0x14}, {"AF23", 0x16}, {"AF31", 0x1a},
-    {"AF32", 0x1c}, {"AF33", 0x1e}, {"AF41", 0x22}, {"AF42", 0x24},
-    {"AF43", 0x26}, {"EF", 0x2e},   {NULL, 0},
-};
-
-static void
-hex2_print(struct rbuf *b, const struct rules_xt *xt,
-           const struct rules_opt *o)
-{
-    rbuf_printf(b, " 0x%02x", *(const uint32_t *)XT_DATA(xt, o->off));
-}
 
 static int
 uint63_parse(struct rules_ctx *ctx, struct rules_xt *xt,
@@ -638,9 +623,9 @@ uint63_parse(struct rules_ctx *ctx, struct rules_xt *xt,
 static const struct rules_opt dscp_t_opts[] = {
     {.name = "set-dscp", .type = OT_CUSTOM, .alias = -1, .excl = 2,
      .off = offsetof(struct dscp_t_info, dscp), .parse = uint63_parse,
-     .print = hex2_print},
+     .print = rules_print_hex2},
     {.name = "set-dscp-class", .type = OT_ENUM, .alias = 0,
-     .names = dscp_classes, .off = offsetof(struct dscp_t_info, dscp)},
+     .names = rules_dscp_classes, .off = offsetof(struct dscp_t_info, dscp)},
 };
 
 static int

@@ -407,6 +407,11 @@ const char *rules_rule_proto_name(const struct rules_rule *r);
 
 #define XT_DATA(xt, off) ((void *)((xt)->data + (off)))
 
+/* Shared by the DSCP match and target (ext_misc.c). */
+extern const struct rules_name rules_dscp_classes[];
+void rules_print_hex2(struct rbuf *b, const struct rules_xt *xt,
+                      const struct rules_opt *o);
+
 /* Extension groups: each ext_*.c exports a NULL-terminated list. */
 extern const struct rules_ext *const rules_ext_tcpudp[];
 extern const struct rules_ext *const rules_ext_icmp[];
