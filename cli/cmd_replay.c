@@ -162,7 +162,7 @@ struct replay {
     int dropped_linktype;
     uint64_t n_written, n_output, n_other_linktype;
     /* Summary. */
-    uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip;
+    uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip, n_held;
     uint64_t drops[CTFW_DROP_REASON_COUNT];
     uint64_t first_ts, last_ts;
     uint64_t table_full_first_ns, table_full_count;
@@ -302,7 +302,9 @@ print_verdict(struct replay *r, uint64_t number,
     } else {
         fputs("- ", f);
     }
-    if (res->accept)
+    if (res->flags & CTFW_PIPELINE_QUEUED)
+        fputs("queued ", f);
+    else if (res->accept)
         fputs("- ", f);
     else if (res->reason == CTFW_DROP_CT_INVALID)
         fprintf(f, "%s(%s) ", ctfw_drop_reason_name(res->reason),
@@ -395,7 +397,20 @@ print_summary(struct replay *r, const struct ctfw_sysctl *sys)
            r->n_accept, r->n_drop);
     if (r->n_not_ip)
         printf(", %" PRIu64 " not IP (not netfilter's)", r->n_not_ip);
+    if (r->n_held)
+        printf(", %" PRIu64 " fragments held by defrag", r->n_held);
     printf("\n");
+    {
+        struct ctfw_pipeline_defrag dg;
+        ctfw_pipeline_defrag(r->pl, &dg);
+        if (dg.held || dg.reassembled || dg.refused || dg.expired)
+            printf("Defrag: %" PRIu64 " datagrams reassembled, %" PRIu64
+                   " fragments held, %" PRIu64 " of them dropped later "
+                   "(%" PRIu64 " queues expired), %" PRIu64
+                   " fragments refused\n",
+                   dg.reassembled, dg.held, dg.held_dropped, dg.expired,
+                   dg.refused);
+    }
     for (int i = 1; i < CTFW_DROP_REASON_COUNT; i++)
         if (r->drops[i])
             printf("  dropped by %-24s %" PRIu64 "\n",
@@ -490,6 +505,10 @@ write_json(struct replay *r, const char *const *files, size_t n_files,
     ctfw_json_uint(&j, r->n_accept);
     ctfw_json_key(&j, "dropped");
     ctfw_json_uint(&j, r->n_drop);
+    if (r->n_held) {
+        ctfw_json_key(&j, "held_by_defrag");
+        ctfw_json_uint(&j, r->n_held);
+    }
     ctfw_json_key(&j, "not_ip");
     ctfw_json_uint(&j, r->n_not_ip);
     ctfw_json_key(&j, "dropped_by");
@@ -850,7 +869,9 @@ cmd_replay(int argc, char **argv)
         r.last_ts = cp.ts_ns;
         if (res.flags & CTFW_PIPELINE_NOT_IP)
             r.n_not_ip++;
-        if (res.accept) {
+        if (res.flags & CTFW_PIPELINE_QUEUED) {
+            r.n_held++;
+        } else if (res.accept) {
             r.n_accept++;
         } else {
             r.n_drop++;

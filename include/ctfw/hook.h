@@ -57,6 +57,9 @@ enum ctfw_drop_reason {
     CTFW_DROP_NO_ROUTE,      /* forwarding on, no route */
     CTFW_DROP_TTL_EXCEEDED,  /* forwarding would take the TTL to 0 */
     CTFW_DROP_CT_HELPER,     /* a conntrack helper dropped it */
+    CTFW_DROP_DEFRAG,        /* reassembly refused the fragment:
+                                duplicate, overlap, impossible, or the
+                                memory bound */
     CTFW_DROP_REASON_COUNT
 };
 
@@ -64,6 +67,14 @@ const char *ctfw_drop_reason_name(enum ctfw_drop_reason r);
 
 /* Not an IP packet (ARP, LLDP, ...): netfilter's IP hooks never see it. */
 #define CTFW_PIPELINE_NOT_IP 0x1
+/* An IPv4 fragment held by defrag (-400, conntrack on): it completes no
+ * datagram yet (the kernel's NF_STOLEN). accept is true; its fate is the
+ * datagram's, decided when the last fragment arrives. */
+#define CTFW_PIPELINE_QUEUED 0x2
+/* This fragment completed a datagram: the result is the reassembled
+ * datagram's, and frags says how many fragments it was made of (the
+ * others were QUEUED before). */
+#define CTFW_PIPELINE_REASSEMBLED 0x4
 
 struct ctfw_pipeline_result {
     bool accept;
@@ -83,6 +94,7 @@ struct ctfw_pipeline_result {
     const char *ctstate;
     uint8_t ct_reason;       /* enum ctfw_ct_reason when INVALID/drop */
     unsigned in_ifindex, out_ifindex;
+    unsigned frags;          /* CTFW_PIPELINE_REASSEMBLED: fragments */
 };
 
 struct ctfw_pipeline_params {
@@ -149,5 +161,19 @@ struct ctfw_pipeline_rejects {
 };
 void ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
                            struct ctfw_pipeline_rejects *out);
+
+/* IPv4 reassembly (defrag before conntrack, reference §1.1, §8.1). */
+struct ctfw_pipeline_defrag {
+    uint64_t held;           /* fragments held (QUEUED results) */
+    uint64_t reassembled;    /* datagrams completed */
+    uint64_t refused;        /* fragments dropped on arrival (DROP
+                                with reason defrag) */
+    uint64_t expired;        /* queues expired incomplete */
+    uint64_t held_dropped;   /* held fragments dropped later: their queue
+                                expired or was killed, or their datagram
+                                was dropped */
+};
+void ctfw_pipeline_defrag(const struct ctfw_pipeline *pl,
+                          struct ctfw_pipeline_defrag *out);
 
 #endif

@@ -4,6 +4,10 @@
 #define CTFW_HOOK_PRIVATE_H
 
 #include "ctfw/hook.h"
+#include "defrag.h"
+
+/* Room for the link header kept in front of a reassembled datagram. */
+#define CTFW_DEFRAG_LINK_MAX 128
 
 struct ctfw_pipeline {
     struct ctfw_pipeline_params p;
@@ -19,6 +23,13 @@ struct ctfw_pipeline {
     struct ctfw_skb reject_skb;
     /* The forwarded packet as it leaves (on_output), TTL decreased. */
     uint8_t out_buf[65535];
+    /* IPv4 reassembly (defrag.c): the queues, the datagram being
+     * completed and its fragments until the packet is done. */
+    struct ctfw_defrag *defrag;
+    struct ctfw_defrag_queue *defrag_done;
+    uint64_t defrag_refused, defrag_held_dropped;
+    struct ctfw_pkt defrag_pkt;
+    uint8_t defrag_buf[CTFW_DEFRAG_LINK_MAX + 65535];
 };
 
 /* The conntrack settings in force for these sysctls. */

@@ -79,6 +79,7 @@ static const char *const drop_names[CTFW_DROP_REASON_COUNT] = {
     [CTFW_DROP_NO_ROUTE] = "no-route",
     [CTFW_DROP_TTL_EXCEEDED] = "ttl-exceeded",
     [CTFW_DROP_CT_HELPER] = "conntrack-helper",
+    [CTFW_DROP_DEFRAG] = "defrag",
 };
 
 const char *
@@ -206,6 +207,18 @@ ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
             return rc;
         }
     }
+    {
+        int64_t t = p->sysctl->val[CTFW_SYSCTL_IPV4_IPFRAG_TIME];
+        struct ctfw_defrag_params dp = {
+            .timeout_ns = (uint64_t)(t > 0 ? t : 0) * 1000000000ull,
+        };
+        int rc = ctfw_defrag_new(&dp, &pl->defrag);
+        if (rc < 0) {
+            ctfw_ct_free(pl->ct);
+            free(pl);
+            return rc;
+        }
+    }
     pl->env.ct = pl->ct;
     pl->env.host = p->host;
     pl->env.log = rules_log_cb;
@@ -222,6 +235,7 @@ ctfw_pipeline_free(struct ctfw_pipeline *pl)
     if (!pl)
         return;
     ctfw_ct_free(pl->ct);
+    ctfw_defrag_free(pl->defrag);
     free(pl);
 }
 
@@ -251,6 +265,21 @@ ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns)
 {
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
+    if (pl->defrag)
+        ctfw_defrag_advance(pl->defrag, now_ns);
+}
+
+void
+ctfw_pipeline_defrag(const struct ctfw_pipeline *pl,
+                     struct ctfw_pipeline_defrag *out)
+{
+    struct ctfw_defrag_stats st;
+    ctfw_defrag_stats(pl->defrag, &st);
+    out->held = st.held;
+    out->reassembled = st.reassembled;
+    out->refused = pl->defrag_refused;
+    out->expired = st.expired;
+    out->held_dropped = st.frags_dropped + pl->defrag_held_dropped;
 }
 
 static const char *
@@ -318,6 +347,27 @@ emit_output(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         ip = pl->out_buf;
     }
     pl->p.on_output(pl->p.output_arg, now_ns, ip, len, wire);
+}
+
+/* A reassembled datagram leaves as the fragments it came in (the
+ * kernel refragments it to the sizes it arrived with, frag_max_size),
+ * each as emit_output() leaves a single packet. */
+static void
+emit_datagram(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+              uint64_t now_ns, bool forwarded)
+{
+    if (!pl->defrag_done) {
+        emit_output(pl, pkt, now_ns, forwarded);
+        return;
+    }
+    size_t n = ctfw_defrag_nfrags(pl->defrag_done);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t len;
+        const uint8_t *ip = ctfw_defrag_frag(pl->defrag_done, i, &len);
+        struct ctfw_pkt fp;
+        ctfw_pkt_decode(&fp, CTFW_LINKTYPE_RAW, ip, len, len);
+        emit_output(pl, &fp, now_ns, forwarded);
+    }
 }
 
 /* nf_nat_inet_fn(): the nat table sees a connection's first packet only
@@ -434,6 +484,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     res->ctstate = "-";
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
+    if (pl->defrag)
+        ctfw_defrag_advance(pl->defrag, now_ns);
     if (pkt->family == 0) {
         /* ARP, LLDP and other non-IP frames never reach the IP hooks;
          * an unsupported or broken link header likewise. */
@@ -451,19 +503,65 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         return;
     }
 
-    struct ctfw_skb skb;
-    memset(&skb, 0, sizeof(skb));
-    skb.pkt = *pkt;
-    skb.now_ns = now_ns;
-    ctfw_ct_ref_init(&skb.ct);
-    skb.conntrack_on = pl->ct_on[pkt->family == 6];
-
     struct ctfw_host_decision d;
     ctfw_host_decide(pl->p.host, pkt->family, &pkt->src, &pkt->dst,
                      in_ifindex_hint, outgoing, &d);
     res->path = (uint8_t)d.path;
     res->in_ifindex = d.in_ifindex;
     res->out_ifindex = d.out_ifindex;
+
+    /* nf_defrag_ipv4 (-400, PREROUTING and OUTPUT, the first hook of
+     * every path) when conntrack is on for IPv4: a fragment is held
+     * until its datagram is complete, and the datagram then crosses
+     * every hook whole (reference §1.1, §8.1). */
+    pl->defrag_done = NULL;
+    if (pkt->family == 4 && pkt->frag != CTFW_PKT_FRAG_NONE &&
+        pl->ct_on[0] && pl->defrag) {
+        /* The datagram keeps the link header the completing fragment
+         * came with (LOG prints MAC= from it), for the link types whose
+         * header has no length in it; other link types: raw IP. */
+        size_t link = 0;
+        if ((pkt->linktype == CTFW_LINKTYPE_ETHERNET ||
+             pkt->linktype == CTFW_LINKTYPE_LINUX_SLL ||
+             pkt->linktype == CTFW_LINKTYPE_LINUX_SLL2) &&
+            pkt->l3_off <= CTFW_DEFRAG_LINK_MAX && pkt->l3_off <= pkt->caplen)
+            link = pkt->l3_off;
+        size_t n;
+        switch (ctfw_defrag_add(pl->defrag, pkt, 0, now_ns,
+                                pl->defrag_buf + link,
+                                sizeof(pl->defrag_buf) - link, &n,
+                                &pl->defrag_done)) {
+        case CTFW_DEFRAG_HELD:
+            res->flags |= CTFW_PIPELINE_QUEUED;
+            res->target = "defrag";
+            return;
+        case CTFW_DEFRAG_DROP:
+            res->accept = false;
+            res->reason = CTFW_DROP_DEFRAG;
+            res->target = "defrag";
+            pl->defrag_refused++;
+            return;
+        case CTFW_DEFRAG_DONE:
+            memcpy(pl->defrag_buf, pkt->data, link);
+            ctfw_pkt_decode(&pl->defrag_pkt,
+                            link ? pkt->linktype : CTFW_LINKTYPE_RAW,
+                            pl->defrag_buf, (uint32_t)(link + n),
+                            (uint32_t)(link + n));
+            pkt = &pl->defrag_pkt;
+            res->flags |= CTFW_PIPELINE_REASSEMBLED;
+            res->frags = (unsigned)ctfw_defrag_nfrags(pl->defrag_done);
+            break;
+        case CTFW_DEFRAG_PASS:
+            break;
+        }
+    }
+
+    struct ctfw_skb skb;
+    memset(&skb, 0, sizeof(skb));
+    skb.pkt = *pkt;
+    skb.now_ns = now_ns;
+    ctfw_ct_ref_init(&skb.ct);
+    skb.conntrack_on = pl->ct_on[pkt->family == 6];
     const char *in = d.in_ifindex ? ctfw_host_ifname(pl->p.host,
                                                      d.in_ifindex)
                                   : NULL;
@@ -518,7 +616,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
              * log_tables case); -i itself is refused in POSTROUTING at
              * load time, so no rule can match on it. */
             if (run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
-                emit_output(pl, pkt, now_ns, true);
+                emit_datagram(pl, pkt, now_ns, true);
         }
         break;
     case CTFW_HOST_PATH_OUTPUT:
@@ -530,7 +628,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
             !run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
             break;
         if (d.path == CTFW_HOST_PATH_OUTPUT)
-            emit_output(pl, pkt, now_ns, false);
+            emit_datagram(pl, pkt, now_ns, false);
         if (d.path == CTFW_HOST_PATH_LOOPBACK) {
             skb.in_ifindex = 1;
             skb.in_name = "lo";
@@ -554,4 +652,11 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
      * recorded the state it had then, before the unconfirmed entry was
      * released. */
     res->ct_reason = skb.ct.reason;
+    if (pl->defrag_done) {
+        /* The held fragments share the datagram's fate. */
+        if (!res->accept && res->frags > 0)
+            pl->defrag_held_dropped += res->frags - 1;
+        ctfw_defrag_release(pl->defrag, pl->defrag_done);
+        pl->defrag_done = NULL;
+    }
 }
