@@ -367,4 +367,15 @@ void ct_free_unconfirmed(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
 int ct_insert(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint32_t *clash);
 bool ct_early_drop(struct ctfw_ct *ct, uint32_t hash, uint64_t now);
 
+/* Bounded text appender for the output formats (format.c, expect.c):
+ * writes what fits into buf and counts what the full text needs, like
+ * snprintf. */
+struct ct_out {
+    char *buf;
+    size_t len, pos;
+};
+
+void ct_out_put(struct ct_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif /* CTFW_CT_PRIVATE_H */

@@ -398,25 +398,9 @@ ctfw_ct_expect_list(struct ctfw_ct *ct, uint64_t now_ns,
     return n;
 }
 
-struct out {
-    char *buf;
-    size_t len, pos;
-};
-
-__attribute__((format(printf, 2, 3))) static void
-put(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t room = o->pos < o->len ? o->len - o->pos : 0;
-    int n = vsnprintf(room ? o->buf + o->pos : NULL, room, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        o->pos += (size_t)n;
-}
 
 static int
-finish(struct out *o)
+finish(struct ct_out *o)
 {
     if (o->len && o->pos >= o->len)
         o->buf[o->len - 1] = '\0';
@@ -424,18 +408,18 @@ finish(struct out *o)
 }
 
 static void
-put_addr(struct out *o, uint8_t family, const union ctfw_addr *a, bool full)
+put_addr(struct ct_out *o, uint8_t family, const union ctfw_addr *a, bool full)
 {
     if (family == 4) {
-        put(o, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
+        ct_out_put(o, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
     } else if (full) {
         for (int i = 0; i < 8; i++)
-            put(o, "%s%02x%02x", i ? ":" : "", a->b[2 * i], a->b[2 * i + 1]);
+            ct_out_put(o, "%s%02x%02x", i ? ":" : "", a->b[2 * i], a->b[2 * i + 1]);
     } else {
         char s[INET6_ADDRSTRLEN];
         if (!inet_ntop(AF_INET6, a->b, s, sizeof(s)))
             s[0] = '\0';
-        put(o, "%s", s);
+        ct_out_put(o, "%s", s);
     }
 }
 
@@ -457,30 +441,30 @@ ctfw_ct_format_expect(const struct ctfw_ct *ct,
 {
     const struct ctfw_ct_expect *x = ce;
     const struct ctfw_ct_entry *m = ct_slot(ct, x->master);
-    struct out o = {buf, len, 0};
+    struct ct_out o = {buf, len, 0};
     /* The mask as ctnetlink dumps it: destination all ones. */
     union ctfw_addr ones;
     memset(&ones, 0, sizeof(ones));
     memset(ones.b, 0xff, x->family == 6 ? 16 : 4);
-    put(&o, "%lld proto=%u src=", exp_left(ct, x, now_ns), x->proto);
+    ct_out_put(&o, "%lld proto=%u src=", exp_left(ct, x, now_ns), x->proto);
     put_addr(&o, x->family, &x->tuple.src, false);
-    put(&o, " dst=");
+    ct_out_put(&o, " dst=");
     put_addr(&o, x->family, &x->tuple.dst, false);
-    put(&o, " sport=%u dport=%u mask-src=", x->tuple.sport, x->tuple.dport);
+    ct_out_put(&o, " sport=%u dport=%u mask-src=", x->tuple.sport, x->tuple.dport);
     put_addr(&o, x->family, &x->mask_src, false);
-    put(&o, " mask-dst=");
+    ct_out_put(&o, " mask-dst=");
     put_addr(&o, x->family, &ones, false);
-    put(&o, " sport=%u dport=65535 master-src=", x->mask_sport);
+    ct_out_put(&o, " sport=%u dport=65535 master-src=", x->mask_sport);
     put_addr(&o, m->family, &m->t[0].src, false);
-    put(&o, " master-dst=");
+    ct_out_put(&o, " master-dst=");
     put_addr(&o, m->family, &m->t[0].dst, false);
-    put(&o, " sport=%u dport=%u class=%u", m->t[0].sport, m->t[0].dport,
+    ct_out_put(&o, " sport=%u dport=%u class=%u", m->t[0].sport, m->t[0].dport,
         x->cls);
     if (x->flags & CT_EXP_F_PERMANENT)
-        put(&o, " PERMANENT");
+        ct_out_put(&o, " PERMANENT");
     const char *hn = ctfw_ct_helper_name((enum ctfw_ct_helper)x->helper);
     if (hn)
-        put(&o, " helper=%s", hn);
+        ct_out_put(&o, " helper=%s", hn);
     return finish(&o);
 }
 
@@ -490,22 +474,22 @@ ctfw_ct_format_expect_proc(const struct ctfw_ct *ct,
                            char *buf, size_t len)
 {
     const struct ctfw_ct_expect *x = ce;
-    struct out o = {buf, len, 0};
-    put(&o, "%lld l3proto = %u proto=%u src=", exp_left(ct, x, now_ns),
+    struct ct_out o = {buf, len, 0};
+    ct_out_put(&o, "%lld l3proto = %u proto=%u src=", exp_left(ct, x, now_ns),
         x->family == 6 ? 10u : 2u, x->proto);
     put_addr(&o, x->family, &x->tuple.src, true);
-    put(&o, " dst=");
+    ct_out_put(&o, " dst=");
     put_addr(&o, x->family, &x->tuple.dst, true);
-    put(&o, " sport=%u dport=%u ", x->tuple.sport, x->tuple.dport);
+    ct_out_put(&o, " sport=%u dport=%u ", x->tuple.sport, x->tuple.dport);
     const char *delim = "";
     if (x->flags & CT_EXP_F_PERMANENT) {
-        put(&o, "PERMANENT");
+        ct_out_put(&o, "PERMANENT");
         delim = ",";
     }
     if (x->flags & CT_EXP_F_INACTIVE)
-        put(&o, "%sINACTIVE", delim);
+        ct_out_put(&o, "%sINACTIVE", delim);
     const char *hn = ctfw_ct_helper_name((enum ctfw_ct_helper)x->helper);
     if (hn)
-        put(&o, "%s%s", x->flags ? " " : "", hn);
+        ct_out_put(&o, "%s%s", x->flags ? " " : "", hn);
     return finish(&o);
 }
