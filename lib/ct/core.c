@@ -179,6 +179,21 @@ ct_refresh_acct(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
     ct_acct_add(ct, e, c);
 }
 
+void
+ct_refresh_stream(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                  struct ct_pktctx *c, uint32_t stream_s, uint32_t single_s)
+{
+    if (!(e->status & CTFW_CT_S_SEEN_REPLY)) {
+        ct_refresh_acct(ct, e, c, single_s);
+        return;
+    }
+    ct_refresh_acct(ct, e, c, stream_s);
+    if (e->status & (CTFW_CT_S_NAT_CLASH | CTFW_CT_S_ASSURED))
+        return;
+    e->status |= CTFW_CT_S_ASSURED;
+    c->events |= CTFW_CT_EV_ASSURED;
+}
+
 /* ---- Allocation ------------------------------------------------------- */
 
 /*

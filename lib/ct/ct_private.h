@@ -275,6 +275,12 @@ ct_is_expired(const struct ctfw_ct_entry *e, uint64_t now)
 /* nf_ct_refresh_acct(): new timeout (s) unless FIXED, plus counters. */
 void ct_refresh_acct(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
                      const struct ct_pktctx *c, uint32_t timeout_s);
+/* The UDP-Lite and GRE rule (udplite_packet, gre_packet): once a reply
+ * was seen, the stream timeout and ASSURED (never for a NAT clash);
+ * before, the single-direction timeout. */
+void ct_refresh_stream(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                       struct ct_pktctx *c, uint32_t stream_s,
+                       uint32_t single_s);
 /* Counters only (nf_ct_acct_update). */
 void ct_acct_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
                  const struct ct_pktctx *c);

@@ -40,17 +40,7 @@ generic_packet(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
 static enum ct_l4_verdict
 gre_packet(struct ctfw_ct *ct, struct ctfw_ct_entry *e, struct ct_pktctx *c)
 {
-    if (e->status & CTFW_CT_S_SEEN_REPLY) {
-        ct_refresh_acct(ct, e, c, ct->cfg.gre_timeout_stream);
-        if (e->status & CTFW_CT_S_NAT_CLASH)
-            return CT_L4_ACCEPT;
-        if (!(e->status & CTFW_CT_S_ASSURED)) {
-            e->status |= CTFW_CT_S_ASSURED;
-            c->events |= CTFW_CT_EV_ASSURED;
-        }
-    } else {
-        ct_refresh_acct(ct, e, c, ct->cfg.gre_timeout);
-    }
+    ct_refresh_stream(ct, e, c, ct->cfg.gre_timeout_stream, ct->cfg.gre_timeout);
     return CT_L4_ACCEPT;
 }
 

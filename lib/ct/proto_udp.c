@@ -103,17 +103,7 @@ udplite_packet(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
 {
     if (udplite_error(ct, c, &c->reason))
         return CT_L4_INVALID;
-    if (e->status & CTFW_CT_S_SEEN_REPLY) {
-        ct_refresh_acct(ct, e, c, ct->cfg.udp_timeout_stream);
-        if (e->status & CTFW_CT_S_NAT_CLASH)
-            return CT_L4_ACCEPT;
-        if (!(e->status & CTFW_CT_S_ASSURED)) {
-            e->status |= CTFW_CT_S_ASSURED;
-            c->events |= CTFW_CT_EV_ASSURED;
-        }
-    } else {
-        ct_refresh_acct(ct, e, c, ct->cfg.udp_timeout);
-    }
+    ct_refresh_stream(ct, e, c, ct->cfg.udp_timeout_stream, ct->cfg.udp_timeout);
     return CT_L4_ACCEPT;
 }
 

@@ -55,27 +55,21 @@ xt_needs_ct(const struct rules_xt *xt)
     return xt->ext && xt->ext->needs_ct && xt->ext->needs_ct(xt);
 }
 
+static bool
+xt_needs_ct_fn(const struct rules_xt *xt, bool is_target, const void *arg)
+{
+    (void)is_target;
+    (void)arg;
+    return xt_needs_ct(xt);
+}
+
 bool
 ctfw_rules_need_conntrack(const struct ctfw_ruleset *rs)
 {
     /* A nat table registers NAT hooks, which need conntrack. */
     if (rs->tables[RT_NAT].present)
         return true;
-    for (int t = 0; t < RT_N_TABLES; t++) {
-        const struct rules_table *tb = &rs->tables[t];
-        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
-            const struct rules_chain *ch = tb->chains[c];
-            for (size_t r = 0; r < ch->n_rules; r++) {
-                const struct rules_rule *rule = ch->rules[r];
-                for (size_t m = 0; m < rule->n_m; m++)
-                    if (xt_needs_ct(&rule->m[m]))
-                        return true;
-                if (rule->verdict == RV_EXT && xt_needs_ct(&rule->tg))
-                    return true;
-            }
-        }
-    }
-    return false;
+    return rules_find_xt(rs, xt_needs_ct_fn, NULL) != NULL;
 }
 
 /* addr & mask == net (both in network order), family-sized. */
@@ -277,26 +271,19 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
  * The first extension of the ruleset that is parsed but not evaluated
  * yet, or NULL. Replay refuses such a ruleset instead of guessing.
  */
+static bool
+unevaluated_fn(const struct rules_xt *xt, bool is_target, const void *arg)
+{
+    (void)arg;
+    return is_target ? !xt->ext->action : !xt->ext->match;
+}
+
 const char *
 ctfw_rules_unevaluated(const struct ctfw_ruleset *rs, bool *is_target)
 {
-    for (int t = 0; t < RT_N_TABLES; t++) {
-        const struct rules_table *tb = &rs->tables[t];
-        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
-            const struct rules_chain *ch = tb->chains[c];
-            for (size_t r = 0; r < ch->n_rules; r++) {
-                const struct rules_rule *rule = ch->rules[r];
-                for (size_t m = 0; m < rule->n_m; m++)
-                    if (!rule->m[m].ext->match) {
-                        *is_target = false;
-                        return rule->m[m].ext->name;
-                    }
-                if (rule->verdict == RV_EXT && !rule->tg.ext->action) {
-                    *is_target = true;
-                    return rule->tg.ext->name;
-                }
-            }
-        }
-    }
-    return NULL;
+    const struct rules_xt *xt = rules_find_xt(rs, unevaluated_fn, NULL);
+    if (!xt)
+        return NULL;
+    *is_target = xt->ext->target;
+    return xt->ext->name;
 }

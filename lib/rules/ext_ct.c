@@ -944,25 +944,23 @@ ct_action(const struct rules_xt *xt, struct rules_eval *ev)
     return RULES_XT_CONTINUE;
 }
 
+static bool
+unknown_helper_fn(const struct rules_xt *xt, bool is_target,
+                  const void *arg)
+{
+    (void)arg;
+    if (!is_target || strcmp(xt->ext->name, "CT"))
+        return false;
+    const struct ct_info *ci = (const void *)xt->data;
+    return ci->helper[0] && !ctfw_ct_helper_find(ci->helper);
+}
+
 const char *
 ctfw_rules_unknown_helper(const struct ctfw_ruleset *rs)
 {
-    for (int t = 0; t < RT_N_TABLES; t++) {
-        const struct rules_table *tb = &rs->tables[t];
-        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
-            const struct rules_chain *ch = tb->chains[c];
-            for (size_t r = 0; r < ch->n_rules; r++) {
-                const struct rules_rule *rule = ch->rules[r];
-                if (rule->verdict != RV_EXT ||
-                    strcmp(rule->tg.ext->name, "CT"))
-                    continue;
-                const struct ct_info *ci = (const void *)rule->tg.data;
-                if (ci->helper[0] && !ctfw_ct_helper_find(ci->helper))
-                    return ci->helper;
-            }
-        }
-    }
-    return NULL;
+    const struct rules_xt *xt = rules_find_xt(rs, unknown_helper_fn, NULL);
+    return xt ? ((const struct ct_info *)(const void *)xt->data)->helper
+              : NULL;
 }
 
 /* --notrack alone does not register conntrack hooks (reference §1.4). */

@@ -683,27 +683,22 @@ hl_rt_free(void *p)
     free(rt);
 }
 
-/* The first hashlimit rule of rs with this name: the table's owner. */
+/* Rules of the same extension and --hashlimit-name share one table;
+ * the first of them in the ruleset owns it. */
+static bool
+hl_same_name(const struct rules_xt *o, bool is_target, const void *arg)
+{
+    const struct rules_xt *xt = arg;
+    const struct hashlimit_info *me = (const void *)xt->data;
+    const struct hashlimit_info *oh = (const void *)o->data;
+    return !is_target && o->ext == xt->ext && !strcmp(oh->name, me->name);
+}
+
 static const struct rules_xt *
 hl_find_owner(const struct rules_xt *xt, const struct ctfw_ruleset *rs)
 {
-    const struct hashlimit_info *me = (const void *)xt->data;
-    for (int t = 0; rs && t < RT_N_TABLES; t++) {
-        const struct rules_table *tb = &rs->tables[t];
-        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
-            const struct rules_chain *ch = tb->chains[c];
-            for (size_t r = 0; r < ch->n_rules; r++) {
-                const struct rules_rule *rule = ch->rules[r];
-                for (size_t m = 0; m < rule->n_m; m++) {
-                    const struct rules_xt *o = &rule->m[m];
-                    const struct hashlimit_info *oh = (const void *)o->data;
-                    if (o->ext == xt->ext && !strcmp(oh->name, me->name))
-                        return o;
-                }
-            }
-        }
-    }
-    return xt;
+    const struct rules_xt *o = rules_find_xt(rs, hl_same_name, xt);
+    return o ? o : xt;
 }
 
 /* maskl(): the first l bits of a network-order word. */
@@ -1198,27 +1193,22 @@ recent_rt_free(void *p)
     free(rt);
 }
 
-/* The first recent rule of rs with this name. */
+/* Rules of the same extension and --name share one list; the first
+ * of them in the ruleset owns it. */
+static bool
+recent_same_name(const struct rules_xt *o, bool is_target, const void *arg)
+{
+    const struct rules_xt *xt = arg;
+    const struct recent_info *me = (const void *)xt->data;
+    const struct recent_info *oi = (const void *)o->data;
+    return !is_target && o->ext == xt->ext && !strcmp(oi->name, me->name);
+}
+
 static const struct rules_xt *
 recent_find_owner(const struct rules_xt *xt, const struct ctfw_ruleset *rs)
 {
-    const struct recent_info *me = (const void *)xt->data;
-    for (int t = 0; rs && t < RT_N_TABLES; t++) {
-        const struct rules_table *tb = &rs->tables[t];
-        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
-            const struct rules_chain *ch = tb->chains[c];
-            for (size_t r = 0; r < ch->n_rules; r++) {
-                const struct rules_rule *rule = ch->rules[r];
-                for (size_t m = 0; m < rule->n_m; m++) {
-                    const struct rules_xt *o = &rule->m[m];
-                    const struct recent_info *oi = (const void *)o->data;
-                    if (o->ext == xt->ext && !strcmp(oi->name, me->name))
-                        return o;
-                }
-            }
-        }
-    }
-    return xt;
+    const struct rules_xt *o = rules_find_xt(rs, recent_same_name, xt);
+    return o ? o : xt;
 }
 
 /* The table this rule uses, created with its owner's mask. */

@@ -283,3 +283,26 @@ ctfw_rules_count(const struct ctfw_ruleset *rs)
             n += rs->tables[t].chains[i]->n_rules;
     return n;
 }
+
+const struct rules_xt *
+rules_find_xt(const struct ctfw_ruleset *rs,
+              bool (*fn)(const struct rules_xt *xt, bool is_target,
+                         const void *arg),
+              const void *arg)
+{
+    for (int t = 0; rs && t < RT_N_TABLES; t++) {
+        const struct rules_table *tb = &rs->tables[t];
+        for (size_t c = 0; tb->present && c < tb->n_chains; c++) {
+            const struct rules_chain *ch = tb->chains[c];
+            for (size_t r = 0; r < ch->n_rules; r++) {
+                const struct rules_rule *rule = ch->rules[r];
+                for (size_t m = 0; m < rule->n_m; m++)
+                    if (fn(&rule->m[m], false, arg))
+                        return &rule->m[m];
+                if (rule->verdict == RV_EXT && fn(&rule->tg, true, arg))
+                    return &rule->tg;
+            }
+        }
+    }
+    return NULL;
+}

@@ -441,6 +441,13 @@ void rules_rule_save_ex(struct rbuf *b, const struct rules_rule *r,
 bool rules_rule_equal(const struct rules_rule *a,
                       const struct rules_rule *b);
 
+/* Every match and extension target of every rule, table by table in
+ * chain order: the first for which fn returns true, or NULL. */
+const struct rules_xt *rules_find_xt(
+    const struct ctfw_ruleset *rs,
+    bool (*fn)(const struct rules_xt *xt, bool is_target, const void *arg),
+    const void *arg);
+
 int rules_cmd_run(struct rules_ctx *ctx);
 void rules_drop_line(struct ctfw_ruleset *rs, int table, unsigned line);
 int rules_table_touch(struct ctfw_ruleset *rs, int table);
