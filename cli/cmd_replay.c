@@ -346,12 +346,7 @@ load_rules(const char *path, int family, struct ctfw_ruleset **out)
         } else {
             /* As `ctfw rules check`: what iptables-restore itself would
              * say about the first error (it stops there). */
-            const struct ctfw_rules_diag *d = ctfw_rules_diag_get(rs, 0);
-            if (d && d->iptables) {
-                fprintf(stderr, "%zu error%s; iptables-restore would "
-                        "print:\n", n, n == 1 ? "" : "s");
-                fputs(d->iptables, stderr);
-            }
+            cli_rules_would_print(stderr, n, ctfw_rules_diag_get(rs, 0));
             cli_error("%s: %zu error%s; nothing was replayed", path, n,
                       n == 1 ? "" : "s");
         }

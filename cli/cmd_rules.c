@@ -244,9 +244,7 @@ cmd_rules(int argc, char **argv)
             free(s);
         }
         const struct ctfw_rules_diag *d = ctfw_rules_diag_get(rs, 0);
-        fprintf(stderr, "%zu error%s; iptables-restore would print:\n", n,
-                n == 1 ? "" : "s");
-        fputs(d->iptables, stderr);
+        cli_rules_would_print(stderr, n, d);
         status = (int)d->exit_code;
     } else if (!strcmp(sub, "save")) {
         char now[64];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ctfw/rules.h"
 
 static const char *const sev_name[] = {
     [CTFW_DIAG_ERROR] = "error",
@@ -106,4 +107,27 @@ cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv)
     if (rc == -ENOENT && (strstr(key, "ip_conntrack") != NULL))
         return 0;
     return rc < 0 ? 1 : 0;
+}
+
+/*
+ * After the located diagnostics of a ruleset: "N errors; PROG would
+ * print:" and the text the real tool prints for the first error (PROG
+ * is iptables-restore for restore input, iptables or ip6tables for a
+ * command script). A shell problem (no iptables text): the count alone.
+ */
+void
+cli_rules_would_print(FILE *f, size_t n, const struct ctfw_rules_diag *d)
+{
+    const char *text = d && d->iptables ? d->iptables : "";
+    if (!*text) {
+        fprintf(f, "%zu error%s\n", n, n == 1 ? "" : "s");
+        return;
+    }
+    const char *p = text;
+    if (!strncmp(p, "Try `", 5))
+        p += 5;
+    size_t k = strcspn(p, " :'");
+    fprintf(f, "%zu error%s; %.*s would print:\n", n, n == 1 ? "" : "s",
+            (int)k, p);
+    fputs(text, f);
 }

@@ -58,6 +58,7 @@ struct ctfw_rules_parse_params {
 enum ctfw_rules_exit {
     CTFW_RULES_EXIT_OTHER = 1,  /* "line N failed", COMMIT expected */
     CTFW_RULES_EXIT_PARAM = 2,  /* option / value errors */
+    CTFW_RULES_EXIT_VERSION = 3, /* iptables: table does not exist */
     CTFW_RULES_EXIT_KERNEL = 4, /* refused by the kernel at commit */
 };
 

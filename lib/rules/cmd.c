@@ -367,16 +367,14 @@ load_proto(struct rules_ctx *ctx)
 static int
 parse_counters(const char *p, const char *b, uint64_t *pk, uint64_t *by)
 {
+    /* sscanf("%llu") of iptables: a number at the start is enough. */
     char *e;
-    if (!*p || !*b)
-        return -1;
-    errno = 0;
     *pk = strtoull(p, &e, 10);
-    if (*e || errno)
-        return -1;
+    if (e == p)
+        return 2;
     *by = strtoull(b, &e, 10);
-    if (*e || errno)
-        return -1;
+    if (e == b)
+        return 3;
     return 0;
 }
 
@@ -399,6 +397,11 @@ generic(struct rules_ctx *ctx, struct cmd *c, int g, bool invert,
     if ((once & (1ull << g)) && (c->seen & (1ull << g))) {
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
                   "multiple -%c flags not allowed", gopts[g].letter);
+        return -1;
+    }
+    if (invert && g == G_MATCH) {
+        rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
+                  "unexpected ! flag before --match");
         return -1;
     }
     if (invert && !(invertible & (1ull << g))) {
@@ -446,11 +449,11 @@ generic(struct rules_ctx *ctx, struct cmd *c, int g, bool invert,
         if (g == G_POLICY || g == G_RENAME || g == G_REPLACE) {
             if (*i + 1 >= ctx->n_tok) {
                 rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                          "-%c requires a %s", letter,
-                          g == G_POLICY   ? "chain and a policy"
+                          "-%c requires %s", letter,
+                          g == G_POLICY   ? "a chain and a policy"
                           : g == G_RENAME ? "old-chain-name and "
                                             "new-chain-name"
-                                          : "rule number");
+                                          : "a rule number");
                 return -1;
             }
             (*i)++;
@@ -573,36 +576,45 @@ generic(struct rules_ctx *ctx, struct cmd *c, int g, bool invert,
     case G_TABLE:
         if (ctx->restore) {
             rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "The -t option (seen in line %u) cannot be used in "
-                      "%s.\n",
-                      ctx->line, ctx->prog);
+                      "The -t option cannot be used in %s.\n", ctx->prog);
             return -1;
         }
         c->table = arg;
         c->table_tok = *i;
         return 0;
     case G_COUNTERS: {
-        if (*i + 1 >= ctx->n_tok ||
-            parse_counters(arg, ctx->tok[*i + 1].s, &c->pkts, &c->bytes)) {
+        /* xshared.c: "-c P,B" or "-c P B" (the next word unless it
+         * starts with '-' or '!'), then each number checked. */
+        const char *bytes = strchr(arg + (arg[0] != '\0'), ',');
+        if (bytes) {
+            bytes++;
+        } else if (*i + 1 < ctx->n_tok && ctx->tok[*i + 1].s[0] != '-' &&
+                   ctx->tok[*i + 1].s[0] != '!') {
+            bytes = ctx->tok[++*i].s;
+        }
+        int bad = !bytes ? 1
+                         : parse_counters(arg, bytes, &c->pkts, &c->bytes);
+        if (bad) {
             rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "-c packet counter not numeric");
+                      bad == 1   ? "-c requires packet and byte counter"
+                      : bad == 2 ? "-c packet counter not numeric"
+                                 : "-c byte counter not numeric");
             return -1;
         }
-        (*i)++;
         c->counters = true;
         return 0;
     }
     case G_IPV6:
         if (ctx->family != 6) {
-            rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "This is an IPv4 program, -6 is not allowed");
+            rules_err_tryhelp(ctx, ctx->cur,
+                              "This is an IPv4 program, -6 is not allowed");
             return -1;
         }
         return 0;
     case G_IPV4:
         if (ctx->family != 4) {
-            rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "This is an IPv6 program, -4 is not allowed");
+            rules_err_tryhelp(ctx, ctx->cur,
+                              "This is an IPv6 program, -4 is not allowed");
             return -1;
         }
         return 0;
@@ -765,7 +777,8 @@ parse_words(struct rules_ctx *ctx, struct cmd *c)
         invert = false;
     }
     if (invert) {
-        rules_err(ctx, inv_tok, CTFW_RULES_EXIT_PARAM, "unexpected ! flag");
+        rules_err(ctx, inv_tok, CTFW_RULES_EXIT_PARAM,
+                  "nothing appropriate following !");
         return -1;
     }
     return 0;
@@ -1145,10 +1158,16 @@ rules_cmd_run(struct rules_ctx *ctx)
     if (!rc && !ctx->restore) {
         int t = rules_table_find(c.table ? c.table : "filter");
         if (t < 0) {
-            rules_err(ctx, c.table_tok, CTFW_RULES_EXIT_OTHER,
-                      "can't initialize iptables table `%s': Table does "
-                      "not exist (do you need to insmod?)",
-                      c.table);
+            /* nft_cmd_new() of iptables-nft 1.8.9: VERSION_PROBLEM. */
+            char msg[256], text[512];
+            snprintf(msg, sizeof(msg), "table '%s' does not exist", c.table);
+            snprintf(text, sizeof(text),
+                     "%s v1.8.9 (nf_tables): %s\n"
+                     "Perhaps iptables or your kernel needs to be "
+                     "upgraded.\n",
+                     ctx->prog, msg);
+            rules_err_raw(ctx, c.table_tok, CTFW_RULES_EXIT_VERSION, msg,
+                          text);
             rc = -1;
         } else {
             ctx->table = t;

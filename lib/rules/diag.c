@@ -123,6 +123,18 @@ rules_err(struct rules_ctx *ctx, int tok, enum ctfw_rules_exit code,
     rules_err_raw(ctx, tok, code, msg, text);
 }
 
+/* A parameter problem that iptables reports with its "Try" line alone
+ * (exit_tryhelp(): -4 in ip6tables, -6 in iptables); msg is ours. */
+void
+rules_err_tryhelp(struct rules_ctx *ctx, int tok, const char *msg)
+{
+    char text[256];
+    snprintf(text, sizeof(text),
+             "Try `%s -h' or '%s --help' for more information.\n",
+             ctx->prog, ctx->prog);
+    rules_err_raw(ctx, tok, CTFW_RULES_EXIT_PARAM, msg, text);
+}
+
 size_t
 ctfw_rules_diag_count(const struct ctfw_ruleset *rs)
 {

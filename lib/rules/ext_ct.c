@@ -167,11 +167,6 @@ ctproto_parse(struct rules_ctx *ctx, struct rules_xt *xt,
                   "unknown protocol \"%s\" specified", arg);
         return -1;
     }
-    if (p == 0) {
-        rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "conntrack: Oops: protocol 0 is not supported");
-        return -1;
-    }
     *(uint32_t *)XT_DATA(xt, o->off) = (uint32_t)p;
     return 0;
 }
@@ -841,14 +836,41 @@ helper_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
                 h->name);
 }
 
+/*
+ * Evaluation: helper_mt() of xt_helper.c. Only a connection created from
+ * an expectation has a master; the match compares the master's helper
+ * name (strncmp over the helper name's length, so "ftpx" matches "ftp";
+ * an empty name matches any helper). No conntrack, no master or no
+ * helper: the invert flag alone. (The kernel's child holds a reference
+ * to its master; ctfw forgets a master that died first, so the match
+ * fails there: see docs/conntrack.md.)
+ */
+static bool
+helper_match(const struct rules_xt *xt, struct rules_eval *ev)
+{
+    const struct helper_info *h = (const void *)xt->data;
+    bool inv = xt->inv & 1;
+    const struct ctfw_ct_entry *e = ev->skb->ct.entry;
+    if (!e || !ev->env->ct)
+        return inv;
+    const struct ctfw_ct_entry *m = ctfw_ct_entry_master(ev->env->ct, e);
+    if (!m)
+        return inv;
+    const char *name = ctfw_ct_helper_name(ctfw_ct_entry_helper(m));
+    if (!name)
+        return inv;
+    if (!h->name[0])
+        return !inv;
+    return inv ^ !strncmp(name, h->name, strlen(name));
+}
+
 static const struct rules_ext ext_helper = {
     .list = helper_list,
     .name = "helper",
     .size = sizeof(struct helper_info),
     .n_opts = 1,
     .opts = helper_opts,
-    /* Not evaluated: lib/ct attaches no helpers (no helper name to
-     * compare), so a replay refuses the rule rather than guess. */
+    .match = helper_match,
     .needs_ct = ct_always,
 };
 
@@ -910,11 +932,37 @@ static const struct rules_opt ct_opts[] = {
 
 /* A --timeout names a cttimeout policy object; ctfw (like a fresh
  * namespace) has none, so the kernel refuses the rule. */
+/*
+ * --helper: xt_ct_set_helper() needs the rule's layer 4 protocol (given,
+ * not inverted) and a helper registered under that name for it, the
+ * name compared case-sensitively; otherwise -ENOENT. The helpers of a
+ * 6.x kernel with every conntrack helper module (checked on 6.18).
+ */
+static const struct {
+    const char *name;
+    uint8_t proto;
+} kernel_helpers[] = {
+    {"ftp", 6},    {"irc", 6},   {"sip", 6},         {"sip", 17},
+    {"tftp", 17},  {"RAS", 17},  {"Q.931", 6},       {"pptp", 6},
+    {"snmp", 17},  {"sane", 6},  {"netbios-ns", 17}, {"amanda", 17},
+};
+
 static const char *
 ct_kcheck(const struct rules_xt *xt, const struct rules_rule *r)
 {
-    (void)r;
-    return (xt->seen & (1ull << CTT_TIMEOUT)) ? "Invalid argument" : NULL;
+    const struct ct_info *c = (const void *)xt->data;
+    if (xt->seen & (1ull << CTT_TIMEOUT))
+        return "Invalid argument";
+    if (!c->helper[0])
+        return NULL;
+    if (!r->proto_set || (r->inv & RINV_PROTO))
+        return "No such file or directory";
+    for (size_t i = 0; i < sizeof(kernel_helpers) / sizeof(kernel_helpers[0]);
+         i++)
+        if (kernel_helpers[i].proto == r->proto &&
+            !strcmp(kernel_helpers[i].name, c->helper))
+            return NULL;
+    return "No such file or directory";
 }
 
 /*
@@ -1142,12 +1190,9 @@ cm_final(struct rules_ctx *ctx, struct rules_xt *xt,
         return -1;
     }
     if (xt->seen & (1ull << CMT_SETX)) {
-        if (xt->seen & ((1ull << CMT_NFMASK) | (1ull << CMT_CTMASK))) {
-            rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "CONNMARK: --nfmask/--ctmask only valid with "
-                      "--save-mark or --restore-mark");
-            return -1;
-        }
+        /* iptables 1.8.9 accepts --nfmask/--ctmask beside --set-mark and
+         * ignores them (the saved rule has none). */
+        xt->seen &= ~((1ull << CMT_NFMASK) | (1ull << CMT_CTMASK));
         return 0;
     }
     c->mode = (xt->seen & (1ull << CMT_SAVE)) ? CM_SAVE : CM_RESTORE;

@@ -111,7 +111,7 @@ icmp_parse(struct rules_ctx *ctx, struct rules_xt *xt,
     (void)o;
     (void)arg2;
     size_t n = strlen(arg), hits = 0;
-    const struct icmp_name *hit = NULL;
+    const struct icmp_name *hit = NULL, *other = NULL;
     for (const struct icmp_name *nm = names; nm->name; nm++) {
         if (!strncasecmp(nm->name, arg, n)) {
             /* An exact name wins over longer ones it prefixes. */
@@ -121,15 +121,20 @@ icmp_parse(struct rules_ctx *ctx, struct rules_xt *xt,
                 break;
             }
             if (!hit || hit->type != nm->type ||
-                hit->code_min != nm->code_min)
+                hit->code_min != nm->code_min) {
                 hits++;
-            hit = nm;
+                /* parse_icmp() names the first match and the next one. */
+                if (hit && !other)
+                    other = nm;
+            }
+            if (!hit)
+                hit = nm;
         }
     }
     if (hits > 1) {
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
                   "Ambiguous ICMP%s type `%s': `%s' or `%s'?", v6 ? "v6" : "",
-                  arg, hit->name, hit->name);
+                  arg, hit->name, other->name);
         return -1;
     }
     if (hits == 1) {

@@ -147,9 +147,11 @@ ttl_final(struct rules_ctx *ctx, struct rules_xt *xt,
         bool v6 = xt->ext->family == 6;
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
                   "%s match: You must specify one of `--%s-eq', `--%s-lt', "
-                  "`--%s-gt",
+                  "`--%s-gt%s",
                   v6 ? "HL" : "TTL", v6 ? "hl" : "ttl", v6 ? "hl" : "ttl",
-                  v6 ? "hl" : "ttl");
+                  v6 ? "hl" : "ttl", v6 ? "'" : ""); /* (sic: libxt_hl
+                                                      closes the quote,
+                                                      libxt_ttl not) */
         return -1;
     }
     return 0;
@@ -574,9 +576,10 @@ owner_parse(struct rules_ctx *ctx, struct rules_xt *xt,
     }
     if (rules_parse_uint(tmp, 0, 0xfffffffeu, &r->lo) ||
         (dash && rules_parse_uint(dash, 0, 0xfffffffeu, &r->hi))) {
+        /* xtables_param_act(XTF_BAD_VALUE, ...) wording. */
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "Bad %s value \"%s\"",
-                  o->name[0] == 'u' ? "UID" : "GID", arg);
+                  "owner: Bad value for \"--%s\" option: \"%s\"", o->name,
+                  arg);
         return -1;
     }
     if (!dash)
@@ -604,8 +607,8 @@ suppl_parse(struct rules_ctx *ctx, struct rules_xt *xt,
     (void)arg2;
     if (!(xt->seen & (1ull << 2))) {
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "owner: bad value for option \"--suppl-groups\", you "
-                  "need to use --gid-owner first");
+                  "owner: Bad value for \"--suppl-groups\" option: \"you "
+                  "need to use --gid-owner first\"");
         return -1;
     }
     ((struct owner_info *)(void *)xt->data)->flags |= 8;

@@ -146,7 +146,9 @@ policy_final(struct rules_ctx *ctx, struct rules_xt *xt,
                     (1ull << PO_TDST) | (1ull << PO_TSRC);
     if ((xt->seen & (1ull << PO_STRICT)) && !(xt->seen & elem)) {
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "policy match: empty policy element");
+                  "policy match: empty policy element 0. --strict is in "
+                  "effect, but at least one of reqid, spi, tunnel-src, "
+                  "tunnel-dst, proto or mode is required.");
         return -1;
     }
     const struct policy_info *p = (const void *)xt->data;
@@ -554,11 +556,12 @@ static const struct rules_opt physdev_opts[] = {
     {.name = "physdev-is-in", .type = OT_NONE, .alias = -1,
      .flags = OF_INVERT, .off = RULES_NOFIELD},
     {.name = "physdev-in", .type = OT_STRING, .alias = -1,
-     .flags = OF_INVERT, .max = 15, .off = offsetof(struct physdev_info, in)},
+     .flags = OF_INVERT | OF_IFNAME, .max = 15,
+     .off = offsetof(struct physdev_info, in)},
     {.name = "physdev-is-out", .type = OT_NONE, .alias = -1,
      .flags = OF_INVERT, .off = RULES_NOFIELD},
     {.name = "physdev-out", .type = OT_STRING, .alias = -1,
-     .flags = OF_INVERT, .max = 15,
+     .flags = OF_INVERT | OF_IFNAME, .max = 15,
      .off = offsetof(struct physdev_info, out)},
     {.name = "physdev-is-bridged", .type = OT_NONE, .alias = -1,
      .flags = OF_INVERT, .off = RULES_NOFIELD},

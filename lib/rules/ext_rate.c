@@ -310,26 +310,101 @@ hl_parse_bytes(const char *rate, struct hashlimit_info *h)
     return 0;
 }
 
+/* parse_burst() of libxt_hashlimit (revision 3): a number of at least
+ * 1, at most XT_HASHLIMIT_BURST_MAX when nothing follows it; whatever
+ * follows is a unit (get_factor(): k, m, anything else 1). */
 static int
 hl_burst_parse(struct rules_ctx *ctx, struct rules_xt *xt,
                const struct rules_opt *o, const char *arg, const char *arg2)
 {
     struct hashlimit_info *h = (void *)xt->data;
-    char *end;
+    char *end = NULL;
     (void)o;
     (void)arg2;
     unsigned long long v = 0;
-    if (arg[0] >= '0' && arg[0] <= '9')
+    bool ok = arg[0] >= '0' && arg[0] <= '9';
+    if (ok) {
         v = strtoull(arg, &end, 0);
-    /* XT_HASHLIMIT_BURST_MAX of revisions 2 and 3. */
-    if (!v || (*end == '\0' && v > 1000000) ||
-        (*end && (end[1] && strcmp(end + 1, "b")))) {
+        ok = v >= 1 && !(*end == '\0' && v > 1000000);
+    }
+    if (!ok) {
         rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "bad --hashlimit-burst: `%s'", arg);
+                  "bad value for option \"--hashlimit-burst\", or out of "
+                  "range (1-1000000).");
         return -1;
     }
-    h->burst = v * unit_factor(*end);
+    h->burst = v * (*end == 'm' ? 1024 * 1024 : *end == 'k' ? 1024 : 1);
     return 0;
+}
+
+/* --hashlimit-srcmask/--hashlimit-dstmask (XTTYPE_PLENMASK): a prefix
+ * length up to the family's width, else a numeric address taken as a
+ * network mask (inet_aton's forms for IPv4: "33" is 0.0.0.33) and turned
+ * into its prefix length. A mask that is not contiguous reaches the
+ * kernel as an impossible length, and hashlimit_mt_check() refuses the
+ * rule (HL_MASK_BAD, see hl_kcheck()). */
+#define HL_MASK_BAD 0xffu
+static int
+hl_mask_parse(struct rules_ctx *ctx, struct rules_xt *xt,
+              const struct rules_opt *o, const char *arg, const char *arg2)
+{
+    unsigned full = xt->family == 6 ? 128 : 32;
+    uint32_t *dst = (uint32_t *)(void *)(xt->data + o->off);
+    char *end;
+    (void)arg2;
+    if (arg[0] >= '0' && arg[0] <= '9') {
+        unsigned long v = strtoul(arg, &end, 0);
+        if (!*end && v <= full) {
+            *dst = (uint32_t)v;
+            return 0;
+        }
+    }
+    uint8_t m[16];
+    bool ok;
+    if (xt->family == 6) {
+        ok = inet_pton(AF_INET6, arg, m) == 1;
+    } else {
+        struct in_addr a;
+        ok = inet_aton(arg, &a) != 0;
+        memcpy(m, &a, 4);
+    }
+    if (!ok) {
+        rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
+                  "hashlimit: bad value for option \"--%s\", neither a "
+                  "valid network mask nor valid CIDR (0-%u).\n",
+                  o->name, full);
+        return -1;
+    }
+    unsigned bits = 0;
+    bool zero = false, contiguous = true;
+    for (unsigned i = 0; i < full; i++) {
+        bool one = m[i / 8] & (0x80u >> (i % 8));
+        if (one && zero)
+            contiguous = false;
+        if (one)
+            bits++;
+        else
+            zero = true;
+    }
+    *dst = contiguous ? bits : HL_MASK_BAD;
+    return 0;
+}
+
+static void
+hl_mask_print(struct rbuf *b, const struct rules_xt *xt,
+              const struct rules_opt *o)
+{
+    rbuf_printf(b, " %u", *(const uint32_t *)(const void *)(xt->data + o->off));
+}
+
+static const char *
+hl_kcheck(const struct rules_xt *xt, const struct rules_rule *r)
+{
+    const struct hashlimit_info *h = (const void *)xt->data;
+    (void)r;
+    return h->srcmask == HL_MASK_BAD || h->dstmask == HL_MASK_BAD
+               ? "Invalid argument"
+               : NULL;
 }
 
 static void
@@ -441,11 +516,13 @@ hl_final(struct rules_ctx *ctx, struct rules_xt *xt,
          * printed with the rate (print_bytes()). */
         uint64_t unit = cost_to_bytes(h->avg);
         uint64_t n = 0;
-        if (!unit) {
-            /* Under 16 bytes/s: no byte chunk fits (iptables would
-             * divide by zero here). */
+        if (!unit && (xt->seen & (1ull << HL_BURST))) {
+            /* Under 32 bytes/s no byte chunk fits: iptables 1.8.9
+             * accepts the rate alone (and saves it as "0b/s") but
+             * divides by zero when a burst comes with it. */
             rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                      "hashlimit: rate too low for a byte limit");
+                      "hashlimit: rate too low for a byte limit with a "
+                      "burst");
             return -1;
         }
         if (xt->seen & (1ull << HL_BURST)) {
@@ -480,13 +557,6 @@ hl_final(struct rules_ctx *ctx, struct rules_xt *xt,
         h->srcmask = full;
     if (!(xt->seen & (1ull << HL_DSTMASK)))
         h->dstmask = full;
-    if (h->srcmask > full || h->dstmask > full) {
-        rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                  "hashlimit: bad value for option \"--hashlimit-%smask\", "
-                  "or out of range (0-%u).\n",
-                  h->srcmask > full ? "src" : "dst", full);
-        return -1;
-    }
     if (h->srcmask == full)
         xt->seen &= ~(1ull << HL_SRCMASK);
     if (h->dstmask == full)
@@ -521,13 +591,19 @@ static const struct rules_opt hashlimit_opts[] = {
                            "option: \"%s\"",
                  .off = offsetof(struct hashlimit_info, mode)},
     [HL_NAME] = {.name = "hashlimit-name", .type = OT_STRING, .alias = -1,
-                 .max = 255, .off = offsetof(struct hashlimit_info, name)},
+                 .max = 254, .off = offsetof(struct hashlimit_info, name)},
     [HL_SIZE] = HL_UINT("hashlimit-htable-size", size),
     [HL_MAX] = HL_UINT("hashlimit-htable-max", max),
     [HL_GC] = HL_UINT("hashlimit-htable-gcinterval", gc),
     [HL_EXPIRE] = HL_UINT("hashlimit-htable-expire", expire),
-    [HL_SRCMASK] = HL_UINT("hashlimit-srcmask", srcmask),
-    [HL_DSTMASK] = HL_UINT("hashlimit-dstmask", dstmask),
+    [HL_SRCMASK] = {.name = "hashlimit-srcmask", .type = OT_CUSTOM,
+                    .alias = -1, .off = offsetof(struct hashlimit_info,
+                                                 srcmask),
+                    .parse = hl_mask_parse, .print = hl_mask_print},
+    [HL_DSTMASK] = {.name = "hashlimit-dstmask", .type = OT_CUSTOM,
+                    .alias = -1, .off = offsetof(struct hashlimit_info,
+                                                 dstmask),
+                    .parse = hl_mask_parse, .print = hl_mask_print},
     [HL_RATEMATCH] = {.name = "hashlimit-rate-match", .type = OT_NONE,
                       .alias = -1, .off = RULES_NOFIELD},
     [HL_RATEINT] = HL_UINT("hashlimit-rate-interval", interval),
@@ -981,6 +1057,7 @@ hashlimit_match(const struct rules_xt *xt, struct rules_eval *ev)
 static const struct rules_ext ext_hashlimit = {
     .list = hashlimit_list,
     .name = "hashlimit",
+    .kcheck = hl_kcheck,
     .size = sizeof(struct hashlimit_info),
     .n_opts = sizeof(hashlimit_opts) / sizeof(hashlimit_opts[0]),
     .opts = hashlimit_opts,

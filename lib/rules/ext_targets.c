@@ -201,7 +201,7 @@ log_final(struct rules_ctx *ctx, struct rules_xt *xt,
 
 static const struct rules_opt log_opts[] = {
     [LOG_PREFIX] = {.name = "log-prefix", .type = OT_STRING, .alias = -1,
-                    .flags = OF_QUOTE | OF_TRUNC, .min = 1, .max = 29,
+                    .flags = OF_QUOTE, .min = 1, .max = 29,
                     .off = offsetof(struct log_info, prefix)},
     [LOG_LEVEL] = {.name = "log-level", .type = OT_ENUM, .alias = -1,
                    .flags = OF_NUMOK | OF_PRNUM, .min = 0, .max = 7,
@@ -272,7 +272,7 @@ static const struct rules_ext ext_LOG = {
 };
 
 struct nflog_info {
-    char prefix[65];
+    char prefix[128];  /* iptables-nft keeps 127 characters */
     uint32_t group, range, size, threshold;
 };
 
@@ -298,7 +298,7 @@ nflog_final(struct rules_ctx *ctx, struct rules_xt *xt,
 
 static const struct rules_opt nflog_opts[] = {
     [NFL_PREFIX] = {.name = "nflog-prefix", .type = OT_STRING, .alias = -1,
-                    .flags = OF_QUOTE | OF_TRUNC, .max = 63,
+                    .flags = OF_QUOTE, .max = 127,
                     .off = offsetof(struct nflog_info, prefix)},
     [NFL_GROUP] = {.name = "nflog-group", .type = OT_UINT, .alias = -1,
                    .max = 65535, .off = offsetof(struct nflog_info, group)},

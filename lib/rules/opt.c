@@ -351,10 +351,14 @@ rules_opt_apply(struct rules_ctx *ctx, struct rules_xt *xt, int idx,
                       o->min);
             return -1;
         }
+        /* xtopt_parse_string(): a longer text is cut to the field;
+         * interface names go through xtables_parse_interface(). */
         if (n > o->max) {
-            if (!(o->flags & OF_TRUNC)) {
+            if (o->flags & OF_IFNAME) {
                 rules_err(ctx, ctx->cur, CTFW_RULES_EXIT_PARAM,
-                          "%s: argument too long (max %u)", o->name, o->max);
+                          "interface name `%s' must be shorter than "
+                          "IFNAMSIZ (%u)",
+                          arg, o->max);
                 return -1;
             }
             n = o->max;

@@ -52,8 +52,79 @@ struct toks {
     struct rules_tok tok[MAX_TOKENS];
     int n;
     char *buf; /* all words, NUL-separated */
-    size_t len;
+    size_t len, cap;
 };
+
+/* Room left in a script's word buffer for expanded variables. */
+#define SH_EXPAND_MAX 65536
+/* Shell variables a script sets (IPT=/sbin/iptables) and uses. A NULL
+ * value: assigned from something ctfw cannot evaluate ($(cmd), $1). */
+#define SH_VARS 64
+struct shvars {
+    int n;
+    char *name[SH_VARS], *val[SH_VARS];
+    unsigned line[SH_VARS];
+};
+
+static int
+shvar_find(const struct shvars *v, const char *name, size_t n)
+{
+    for (int i = v->n - 1; i >= 0; i--)
+        if (strlen(v->name[i]) == n && !memcmp(v->name[i], name, n))
+            return i;
+    return -1;
+}
+
+static int
+shvar_set(struct shvars *v, const char *name, size_t n, const char *val,
+          unsigned line)
+{
+    int i = shvar_find(v, name, n);
+    if (i < 0) {
+        if (v->n == SH_VARS)
+            return -1;
+        i = v->n;
+        v->name[i] = strndup(name, n);
+        v->val[i] = NULL;
+        if (!v->name[i])
+            return -1;
+        v->n++;
+    }
+    char *c = val ? strdup(val) : NULL;
+    if (val && !c)
+        return -1;
+    free(v->val[i]);
+    v->val[i] = c;
+    v->line[i] = line;
+    return 0;
+}
+
+static void
+shvars_free(struct shvars *v)
+{
+    for (int i = 0; i < v->n; i++) {
+        free(v->name[i]);
+        free(v->val[i]);
+    }
+    v->n = 0;
+}
+
+static bool
+sh_name_char(char c, bool first)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (!first && c >= '0' && c <= '9');
+}
+
+/* A word "NAME=..." (a shell assignment): the length of NAME, else 0. */
+static size_t
+sh_assignment(const char *w)
+{
+    size_t i = 0;
+    while (sh_name_char(w[i], i == 0))
+        i++;
+    return i && w[i] == '=' ? i : 0;
+}
 
 static int
 tok_push(struct toks *t, size_t start, unsigned col, unsigned len)
@@ -79,7 +150,7 @@ tok_fix(struct toks *t)
  * Split a restore line as add_param_to_argv() of iptables 1.8.9: words
  * end at space, tab or newline; a double quote opens a quoted part in
  * which a backslash escapes the next character; the closing quote ends
- * the word. No other escapes.
+ * the word. No other escapes. A quote left open takes the newline.
  */
 static int
 split_restore(const char *line, size_t n, struct toks *t)
@@ -104,6 +175,11 @@ split_restore(const char *line, size_t n, struct toks *t)
             } else if (i < n) {
                 t->buf[t->len++] = ch;
                 continue;
+            } else {
+                /* A quote still open at the end of the line keeps the
+                 * line's newline in the word (iptables-restore reads
+                 * the line with it). */
+                t->buf[t->len++] = '\n';
             }
         } else if (ch == '"') {
             if (!inword) {
@@ -134,10 +210,29 @@ split_restore(const char *line, size_t n, struct toks *t)
     return 0;
 }
 
-/* Split a script line as sh would: '...', "..." with \" \\ \$ \`, a
- * backslash outside quotes, and # starting a word begins a comment. */
+/* Why split_shell() refused a line. */
+enum {
+    SH_TOO_MANY = -1,   /* too many words, or expansions too long */
+    SH_QUOTE = -2,      /* unterminated quote */
+    SH_SUBST = -3,      /* $(...) or `...`: ctfw runs no commands */
+    SH_UNSET = -4,      /* $NAME not set by the script before */
+    SH_EXPANSION = -5,  /* $1, $@, ${X:-y}, ...: not supported */
+    SH_UNKNOWN = -6,    /* $NAME assigned from an SH_SUBST/SH_EXPANSION */
+};
+
+/*
+ * Split a script line as sh would: '...', "..." with \" \\ \$ \`, a
+ * backslash outside quotes, and # starting a word begins a comment.
+ * $NAME and ${NAME} expand to what the script assigned before (split
+ * into words outside double quotes, as sh's field splitting on the
+ * default IFS does). *errcol and errname (64 bytes) say where and what
+ * when the line is refused; *errline, for SH_UNKNOWN, the line that
+ * assigned the variable.
+ */
 static int
-split_shell(const char *line, size_t n, struct toks *t)
+split_shell(const char *line, size_t n, struct toks *t,
+            const struct shvars *vars, unsigned *errcol, unsigned *errline,
+            char *errname)
 {
     bool inword = false;
     char q = 0;
@@ -147,9 +242,72 @@ split_shell(const char *line, size_t n, struct toks *t)
     t->len = 0;
     for (size_t i = 0; i <= n; i++) {
         char ch = i < n ? line[i] : '\0';
+        if (t->len + 2 >= t->cap)
+            return SH_TOO_MANY;
+        if ((ch == '$' || ch == '`') && q != '\'') {
+            *errcol = (unsigned)i + 1;
+            if (ch == '`' || (i + 1 < n && line[i + 1] == '('))
+                return SH_SUBST;
+            const char *name = line + i + 1;
+            size_t nl = 0, skip;
+            if (i + 1 < n && line[i + 1] == '{') {
+                name++;
+                while (i + 2 + nl < n && sh_name_char(name[nl], nl == 0))
+                    nl++;
+                if (!nl || i + 2 + nl >= n || name[nl] != '}') {
+                    snprintf(errname, 64, "%.*s",
+                             (int)(i + 2 + nl < n ? nl + 3 : n - i), line + i);
+                    return SH_EXPANSION;
+                }
+                skip = nl + 2;
+            } else {
+                while (i + 1 + nl < n && sh_name_char(name[nl], nl == 0))
+                    nl++;
+                skip = nl;
+                if (!nl) {
+                    char nx = i + 1 < n ? line[i + 1] : '\0';
+                    if (nx && !strchr(" \t\"", nx)) {
+                        snprintf(errname, 64, "$%c", nx);
+                        return SH_EXPANSION;
+                    }
+                    /* A lone '$' is itself. */
+                    goto literal;
+                }
+            }
+            int vi = shvar_find(vars, name, nl);
+            if (vi < 0 || !vars->val[vi]) {
+                snprintf(errname, 64, "%.*s", (int)nl, name);
+                if (vi >= 0)
+                    *errline = vars->line[vi];
+                return vi < 0 ? SH_UNSET : SH_UNKNOWN;
+            }
+            const char *val = vars->val[vi];
+            /* Each character, and a NUL per word it may end. */
+            if (t->len + 2 * strlen(val) + 2 >= t->cap)
+                return SH_TOO_MANY;
+            for (const char *v = val; *v; v++) {
+                bool sep = !q && (*v == ' ' || *v == '\t' || *v == '\n');
+                if (sep) {
+                    if (inword &&
+                        tok_push(t, start, col, (unsigned)i + 1 - col + 1))
+                        return SH_TOO_MANY;
+                    inword = false;
+                    continue;
+                }
+                if (!inword) {
+                    inword = true;
+                    start = t->len;
+                    col = (unsigned)i + 1;
+                }
+                t->buf[t->len++] = *v;
+            }
+            i += skip;
+            continue;
+        }
+    literal:
         if (q) {
             if (!ch)
-                return -2;
+                return SH_QUOTE;
             if (ch == q) {
                 q = 0;
             } else if (q == '"' && ch == '\\' && i + 1 < n &&
@@ -243,18 +401,18 @@ chain_line(struct rules_ctx *ctx, int table, struct toks *t,
     const char *name = t->n ? t->tok[0].s + 1 : "";
     if (!t->n || !*name) {
         rules_err(ctx, -1, CTFW_RULES_EXIT_PARAM,
-                  "%s: line %u chain name invalid\n", ctx->prog, ctx->line);
+                  "%s: line %u chain name invalid", ctx->prog, ctx->line);
         return;
     }
     if (strlen(name) > RULES_CHAIN_MAXLEN) {
         rules_err(ctx, 0, CTFW_RULES_EXIT_PARAM,
-                  "Invalid chain name `%s' (%u chars max)", name,
-                  RULES_CHAIN_MAXLEN);
+                  "chain name `%s' too long (must be under %u chars)", name,
+                  RULES_CHAIN_MAXLEN + 1);
         return;
     }
     if (t->n < 2) {
         rules_err(ctx, -1, CTFW_RULES_EXIT_PARAM,
-                  "%s: line %u policy invalid\n", ctx->prog, ctx->line);
+                  "%s: line %u policy invalid", ctx->prog, ctx->line);
         return;
     }
     const char *policy = t->tok[1].s;
@@ -268,12 +426,14 @@ chain_line(struct rules_ctx *ctx, int table, struct toks *t,
             rules_err(ctx, 1, CTFW_RULES_EXIT_OTHER, "Bad policy name.");
             return;
         }
-        if (pp->counters && t->n >= 3) {
+        if (pp->counters) {
+            /* With -c a built-in chain's counters are required. */
             unsigned long long p, b;
             char tail;
-            if (sscanf(t->tok[2].s, "[%llu:%llu]%c", &p, &b, &tail) != 2) {
-                rules_err(ctx, 2, CTFW_RULES_EXIT_PARAM,
-                          "invalid policy counters for chain '%s'\n", name);
+            if (t->n < 3 ||
+                sscanf(t->tok[2].s, "[%llu:%llu]%c", &p, &b, &tail) != 2) {
+                rules_err(ctx, t->n < 3 ? -1 : 2, CTFW_RULES_EXIT_PARAM,
+                          "invalid policy counters for chain '%s'", name);
                 return;
             }
             c->pkts = p;
@@ -386,7 +546,7 @@ parse_restore(struct ctfw_ruleset *rs,
             name[nl] = '\0';
             if (!name[0]) {
                 rules_err(&ctx, -1, CTFW_RULES_EXIT_PARAM,
-                          "%s: line %u table name invalid\n", ctx.prog,
+                          "%s: line %u table name invalid", ctx.prog,
                           ctx.line);
             } else if ((table = rules_table_find(name)) < 0) {
                 rules_err(&ctx, -1, CTFW_RULES_EXIT_PARAM,
@@ -433,8 +593,17 @@ parse_restore(struct ctfw_ruleset *rs,
             int used = 0;
             if (sscanf(src, "[%llu:%llu%c%n", &p, &b, &close, &used) != 3 ||
                 close != ']') {
-                rules_err(&ctx, 0, CTFW_RULES_EXIT_PARAM,
-                          "Bad counter value '%s'", t->n ? t->tok[0].s : "");
+                /* iptables-restore hands "[P:B]" to the command as
+                 * "-c P B", whose check names the bad number. */
+                unsigned long long dummy;
+                bool pk_ok = sscanf(src, "[%llu", &dummy) == 1;
+                if (!strchr(src, ']'))
+                    rules_err(&ctx, 0, CTFW_RULES_EXIT_PARAM,
+                              "Bad line %u: need ]", ctx.line);
+                else
+                    rules_err(&ctx, 0, CTFW_RULES_EXIT_PARAM,
+                              pk_ok ? "-c byte counter not numeric"
+                                    : "-c packet counter not numeric");
                 free(src);
                 continue;
             }
@@ -485,6 +654,65 @@ word_is(const char *w, const char *name)
     return !strcmp(base, name);
 }
 
+/*
+ * A line split_shell() refused: is it one ctfw must report? An iptables
+ * command (or one run through a variable) is; an assignment marks its
+ * variables as unknown (reported if an iptables command uses them); any
+ * other shell command is not ctfw's business, as always.
+ */
+static bool
+sh_refused_matters(const char *line, int rc, struct shvars *vars,
+                   unsigned lineno)
+{
+    const char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t wl = strcspn(p, " \t");
+        if (!wl)
+            return false;
+        if (!strncmp(p, "export", wl) || !strncmp(p, "readonly", wl) ||
+            !strncmp(p, "sudo", wl)) {
+            p += wl;
+            continue;
+        }
+        size_t nl = 0;
+        while (sh_name_char(p[nl], nl == 0))
+            nl++;
+        if (nl && p[nl] == '=') {
+            /* NAME=... whose value cannot be known. */
+            bool alone = true;
+            const char *q = p;
+            while (*q) {
+                size_t ql = strcspn(q, " \t");
+                size_t qn = 0;
+                while (sh_name_char(q[qn], qn == 0))
+                    qn++;
+                if (!qn || q[qn] != '=') {
+                    alone = false;
+                    break;
+                }
+                if (shvar_set(vars, q, qn, NULL, lineno))
+                    return true;
+                q += ql;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+            }
+            if (alone)
+                return false;
+            p += wl;
+            continue;
+        }
+        if (p[0] == '$')
+            return true;
+        char word[64];
+        snprintf(word, sizeof(word), "%.*s", (int)wl, p);
+        const char *base = strrchr(word, '/');
+        base = base ? base + 1 : word;
+        return !strncmp(base, "iptables", 8) || !strncmp(base, "ip6tables", 9);
+    }
+}
+
 static int
 parse_script(struct ctfw_ruleset *rs, struct reader *rd, struct toks *t)
 {
@@ -498,6 +726,7 @@ parse_script(struct ctfw_ruleset *rs, struct reader *rd, struct toks *t)
     char *joined = NULL;
     size_t jlen = 0;
     unsigned first_line = 0;
+    struct shvars vars = {0};
 
     while (next_line(rd, &s, &n)) {
         /* A trailing backslash continues the command. */
@@ -529,14 +758,71 @@ parse_script(struct ctfw_ruleset *rs, struct reader *rd, struct toks *t)
         ctx.failed = false;
         ctx.tok = NULL;
         ctx.n_tok = 0;
-        int rc = split_shell(line, len, t);
+        unsigned errcol = 0, at = 0;
+        char errname[64] = "";
+        int rc = split_shell(line, len, t, &vars, &errcol, &at, errname);
+        if (rc == SH_QUOTE || rc == SH_TOO_MANY) {
+            /* The shell refuses the line before iptables runs: no
+             * iptables text. */
+            rules_diag_add(rs, ctx.line, 0, (unsigned)len,
+                           CTFW_RULES_EXIT_PARAM,
+                           rc == SH_QUOTE ? "unterminated quote"
+                                          : "too many arguments",
+                           "", line);
+            free(line);
+            continue;
+        }
+        if (rc && !sh_refused_matters(line, rc, &vars, ctx.line)) {
+            free(line);
+            continue;
+        }
         if (rc) {
-            rules_err(&ctx, -1, CTFW_RULES_EXIT_PARAM,
-                      rc == -2 ? "unterminated quote" : "too many arguments");
+            /* Not iptables' errors: the script asks the shell for
+             * something ctfw does not do. No iptables text. */
+            char msg[192];
+            if (rc == SH_SUBST)
+                snprintf(msg, sizeof(msg),
+                         "command substitution: ctfw reads the commands "
+                         "of a script, it does not run them");
+            else if (rc == SH_UNSET)
+                snprintf(msg, sizeof(msg),
+                         "shell variable `$%s' is not set earlier in the "
+                         "script",
+                         errname);
+            else if (rc == SH_UNKNOWN)
+                snprintf(msg, sizeof(msg),
+                         "shell variable `$%s' comes from line %u, which "
+                         "ctfw cannot evaluate",
+                         errname, at);
+            else
+                snprintf(msg, sizeof(msg),
+                         "shell expansion `%s' is not supported (only "
+                         "$NAME and ${NAME} of variables the script sets)",
+                         errname);
+            rules_diag_add(rs, ctx.line, errcol, 1, CTFW_RULES_EXIT_PARAM,
+                           msg, "", line);
             free(line);
             continue;
         }
         int w = 0;
+        /* Assignments: alone (or after export/readonly) they set shell
+         * variables; before a command they are its environment. */
+        if (w < t->n && (!strcmp(t->tok[w].s, "export") ||
+                         !strcmp(t->tok[w].s, "readonly")))
+            w++;
+        int first = w;
+        while (w < t->n && sh_assignment(t->tok[w].s))
+            w++;
+        if (w == t->n) {
+            for (int k = first; k < t->n; k++) {
+                size_t nl = sh_assignment(t->tok[k].s);
+                if (nl && shvar_set(&vars, t->tok[k].s, nl,
+                                    t->tok[k].s + nl + 1, ctx.line))
+                    rs->oom = true;
+            }
+            free(line);
+            continue;
+        }
         if (w < t->n && word_is(t->tok[w].s, "sudo"))
             w++;
         if (w >= t->n) {
@@ -570,6 +856,7 @@ parse_script(struct ctfw_ruleset *rs, struct reader *rd, struct toks *t)
         free(line);
     }
     free(joined);
+    shvars_free(&vars);
     return 0;
 }
 
@@ -601,6 +888,10 @@ looks_like_script(const char *text, size_t len)
             (bl >= 9 && !memcmp(b, "ip6tables", 9)) ||
             (bl == 4 && !memcmp(b, "sudo", 4)))
             return true;
+        /* "$IPT -A ..." and "IPT=/sbin/iptables": shell, never restore
+         * input. */
+        if (w[0] == '$' || memchr(w, '=', wl))
+            return true;
     }
     return false;
 }
@@ -628,7 +919,8 @@ ctfw_rules_parse(struct ctfw_ruleset *rs,
                 longest = n;
     }
     /* Script continuation lines can be joined: the whole text bounds. */
-    t->buf = malloc(len + MAX_TOKENS + 2);
+    t->cap = len + MAX_TOKENS + 2 + SH_EXPAND_MAX;
+    t->buf = malloc(t->cap);
     if (!t->buf) {
         free(t);
         return -ENOMEM;

@@ -108,7 +108,8 @@ enum rules_opt_type {
 #define OF_NOARG 0x0400    /* OT_CUSTOM: takes no word */
 #define OF_OPTARG 0x0800   /* the argument is optional */
 #define OF_QUOTE 0x1000    /* OT_STRING: iptables' save quoting */
-#define OF_TRUNC 0x2000    /* OT_STRING: longer text silently cut */
+#define OF_IFNAME 0x2000   /* OT_STRING: an interface name (refused
+                              when too long instead of cut) */
 #define OF_PRINTINV 0x4000 /* print '!' after the option name */
 #define OF_WRAP16 0x8000   /* OT_PORTRANGE: numbers kept modulo 65536 */
 #define OF_KEEPADDR 0x10000 /* OT_HOST: the address is not masked */
@@ -346,6 +347,7 @@ struct rules_ctx {
 
 /* Record an error located at token `tok` (-1: whole line). fmt is the
  * message exactly as iptables words it. */
+void rules_err_tryhelp(struct rules_ctx *ctx, int tok, const char *msg);
 void rules_err(struct rules_ctx *ctx, int tok, enum ctfw_rules_exit code,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The same with the complete iptables stderr text given separately. */

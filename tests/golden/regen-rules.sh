@@ -3,7 +3,8 @@
 # Regenerate the golden rule corpus (tests/golden/rules/*.t) with the
 # real iptables 1.8.9 (nf_tables) of this machine, inside a private
 # network namespace that is always deleted. Needs root.
-# "regen-rules.sh files" redoes only tests/golden/rules/files/.
+# "regen-rules.sh files" redoes only tests/golden/rules/files/,
+# "regen-rules.sh cmds" only tests/golden/rules/cmds/.
 set -eu
 cd "$(dirname "$0")"
 if [ "$(id -u)" != 0 ]; then

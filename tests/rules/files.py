@@ -38,7 +38,7 @@ def main():
         err = ''
         lines = r.stderr.splitlines()
         for i, l in enumerate(lines):
-            if l.endswith('iptables-restore would print:'):
+            if l.endswith(' would print:'):
                 err = '\n'.join(lines[i + 1:])
         checks = [('exit status', r.returncode, want_rc),
                   ('iptables text', err, want_err)]

@@ -26,7 +26,7 @@ CTFW = iptables_t.CTFW
 def iptables_text(err):
     lines = err.splitlines()
     for i, l in enumerate(lines):
-        if l.endswith('iptables-restore would print:'):
+        if l.endswith(' would print:'):
             return lines[i + 1] if i + 1 < len(lines) else ''
     return ''
 
