@@ -283,6 +283,49 @@ tcp_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
     }
 }
 
+/*
+ * add_nft_tcp() of iptables-nft 1.8.9: ports and flags become payload
+ * expressions unless --tcp-option is used; a tcp match that tests
+ * nothing stays a compat match. Reading back, the payloads fill one
+ * tcp match (the first), a later test of the same field replacing an
+ * earlier one (checked on the real tool: tests/golden/rules/cmds).
+ */
+static bool
+tcp_nft_native(const struct rules_xt *xt)
+{
+    uint64_t tests = (1ull << TCP_SPORT) | (1ull << TCP_DPORT) |
+                     (1ull << TCP_FLAGS);
+    return (xt->seen & tests) && !(xt->seen & (1ull << TCP_OPTION));
+}
+
+static void
+merge_bit(struct rules_xt *into, const struct rules_xt *from, unsigned bit)
+{
+    uint64_t b = 1ull << bit;
+    into->seen |= b;
+    into->inv = (into->inv & ~b) | (from->inv & b);
+}
+
+static void
+tcp_nft_merge(struct rules_xt *into, const struct rules_xt *from)
+{
+    struct tcp_info *t = (void *)into->data;
+    const struct tcp_info *f = (const void *)from->data;
+    if (from->seen & (1ull << TCP_SPORT)) {
+        t->sport = f->sport;
+        merge_bit(into, from, TCP_SPORT);
+    }
+    if (from->seen & (1ull << TCP_DPORT)) {
+        t->dport = f->dport;
+        merge_bit(into, from, TCP_DPORT);
+    }
+    if (from->seen & (1ull << TCP_FLAGS)) {
+        t->flg_mask = f->flg_mask;
+        t->flg_cmp = f->flg_cmp;
+        merge_bit(into, from, TCP_FLAGS);
+    }
+}
+
 static const struct rules_ext ext_tcp = {
     .list = tcp_list,
     .name = "tcp",
@@ -292,6 +335,8 @@ static const struct rules_ext ext_tcp = {
     .final = tcp_final,
     .kcheck = tcp_kcheck,
     .match = tcp_match,
+    .nft_native = tcp_nft_native,
+    .nft_merge = tcp_nft_merge,
 };
 
 struct udp_info {
@@ -363,6 +408,28 @@ udp_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
         rules_list_ports(b, "dpt", &u->dport, xt->inv & 2, "udp", numeric);
 }
 
+/* add_nft_udp(): the same for udp (no option forces compat). */
+static bool
+udp_nft_native(const struct rules_xt *xt)
+{
+    return xt->seen & 3ull;
+}
+
+static void
+udp_nft_merge(struct rules_xt *into, const struct rules_xt *from)
+{
+    struct udp_info *u = (void *)into->data;
+    const struct udp_info *f = (const void *)from->data;
+    if (from->seen & 1ull) {
+        u->sport = f->sport;
+        merge_bit(into, from, 0);
+    }
+    if (from->seen & 2ull) {
+        u->dport = f->dport;
+        merge_bit(into, from, 1);
+    }
+}
+
 static const struct rules_ext ext_udp = {
     .list = udp_list,
     .name = "udp",
@@ -372,6 +439,8 @@ static const struct rules_ext ext_udp = {
     .final = udp_final,
     .kcheck = tcp_kcheck,
     .match = udp_match,
+    .nft_native = udp_nft_native,
+    .nft_merge = udp_nft_merge,
 };
 
 /* multiport revision 1: up to 15 port slots, a range takes two. */

@@ -245,8 +245,12 @@ print_rule(struct rbuf *b, const struct rules_rule *r, unsigned num,
     print_addr(b, r, true, fmt);
     if (r->verdict == RV_GOTO)
         rbuf_puts(b, "[goto] ");
-    for (size_t i = 0; i < r->n_m; i++)
-        list_xt(b, &r->m[i], fmt);
+    struct rules_view v;
+    if (rules_rule_view(r, &v))
+        b->oom = true;
+    for (size_t i = 0; i < v.n; i++)
+        list_xt(b, v.m[i], fmt);
+    rules_rule_view_fini(&v);
     if (r->verdict == RV_EXT)
         list_xt(b, &r->tg, fmt);
     rbuf_putc(b, '\n');

@@ -193,6 +193,58 @@ save_addr(struct rbuf *b, int family, char letter, const union ctfw_addr *a,
     }
 }
 
+int
+rules_rule_view(const struct rules_rule *r, struct rules_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (!r->n_m)
+        return 0;
+    v->m = calloc(r->n_m, sizeof(*v->m));
+    v->copies = calloc(r->n_m, sizeof(*v->copies));
+    if (!v->m || !v->copies) {
+        rules_rule_view_fini(v);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_m; i++) {
+        const struct rules_xt *m = &r->m[i];
+        const struct rules_ext *e = m->ext;
+        if (!e->nft_native || !e->nft_native(m)) {
+            v->m[v->n++] = m;
+            continue;
+        }
+        struct rules_xt *into = NULL;
+        for (size_t k = 0; k < v->n_copies; k++)
+            if (v->copies[k].ext == e)
+                into = &v->copies[k];
+        if (into) {
+            e->nft_merge(into, m);
+            continue;
+        }
+        into = &v->copies[v->n_copies];
+        *into = *m;
+        into->rt = NULL;
+        into->data = malloc(e->size ? e->size : 1);
+        if (!into->data) {
+            rules_rule_view_fini(v);
+            return -ENOMEM;
+        }
+        memcpy(into->data, m->data, e->size);
+        v->n_copies++;
+        v->m[v->n++] = into;
+    }
+    return 0;
+}
+
+void
+rules_rule_view_fini(struct rules_view *v)
+{
+    for (size_t k = 0; k < v->n_copies; k++)
+        free(v->copies[k].data);
+    free(v->copies);
+    free(v->m);
+    memset(v, 0, sizeof(*v));
+}
+
 /* The rule after "-A CHAIN", in iptables-save 1.8.9 order. */
 void
 rules_rule_save(struct rbuf *b, const struct rules_rule *r)
@@ -221,12 +273,16 @@ rules_rule_save_ex(struct rbuf *b, const struct rules_rule *r, bool counters)
     }
     if (r->frag)
         rbuf_puts(b, (r->inv & RINV_FRAG) ? " ! -f" : " -f");
-    for (size_t i = 0; i < r->n_m; i++) {
-        const struct rules_xt *m = &r->m[i];
+    struct rules_view v;
+    if (rules_rule_view(r, &v))
+        b->oom = true;
+    for (size_t i = 0; i < v.n; i++) {
+        const struct rules_xt *m = v.m[i];
         rbuf_printf(b, " -m %s",
                     m->ext->save_name ? m->ext->save_name : m->ext->name);
         rules_xt_save(b, m);
     }
+    rules_rule_view_fini(&v);
     if (counters)
         rbuf_printf(b, " -c %llu %llu", (unsigned long long)r->pkts,
                     (unsigned long long)r->bytes);

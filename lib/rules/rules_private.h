@@ -202,6 +202,13 @@ struct rules_ext {
     void (*list)(struct rbuf *b, const struct rules_xt *xt, bool numeric);
     /* The name printed after -m/-j when it differs (aliases). */
     const char *save_name;
+    /* iptables-nft turns this match into native nft expressions when
+     * nft_native says so; reading the rule back, every native instance
+     * of the extension folds into the first (later options win), which
+     * is what iptables-nft's save and -L print (rules_rule_view()).
+     * NULL: always kept as it is (a compat xt match). */
+    bool (*nft_native)(const struct rules_xt *xt);
+    void (*nft_merge)(struct rules_xt *into, const struct rules_xt *from);
     /* Exact text iptables prints when the kernel refuses the target in
      * a chain (checked at commit time); NULL: "Invalid argument". */
     const char *kernel_errno;
@@ -437,6 +444,17 @@ int rules_table_find(const char *name);
 int rules_chain_insert(struct rules_chain *c, size_t pos,
                        struct rules_rule *r);
 void rules_chain_flush(struct rules_chain *c);
+/* A rule's matches as iptables-nft prints them back (nft_native
+ * instances folded). m[] points into the rule or into the view's own
+ * copies; free with rules_rule_view_fini(). */
+struct rules_view {
+    const struct rules_xt **m;
+    size_t n;
+    struct rules_xt *copies;
+    size_t n_copies;
+};
+int rules_rule_view(const struct rules_rule *r, struct rules_view *v);
+void rules_rule_view_fini(struct rules_view *v);
 void rules_rule_save(struct rbuf *b, const struct rules_rule *r);
 void rules_rule_save_ex(struct rbuf *b, const struct rules_rule *r,
                         bool counters);
