@@ -96,7 +96,7 @@ struct ctfw_ct_config {
     uint32_t generic_timeout;
     uint32_t gre_timeout;
     uint32_t gre_timeout_stream;
-    uint32_t sctp_timeout_closed;          /* SCTP: not yet tracked */
+    uint32_t sctp_timeout_closed;          /* SCTP (proto_sctp.c) */
     uint32_t sctp_timeout_cookie_wait;
     uint32_t sctp_timeout_cookie_echoed;
     uint32_t sctp_timeout_established;
@@ -164,6 +164,8 @@ enum ctfw_ct_reason {
     CTFW_CT_R_INSERT_FAILED,  /* drop at confirm: clash/chain too long */
     CTFW_CT_R_HELPER,         /* drop by a helper (partial FTP command,
                                  expectation refused) */
+    CTFW_CT_R_SCTP_ERROR,     /* short header, bad CRC32c (sctp_error) */
+    CTFW_CT_R_SCTP_INVALID,   /* chunks, verification tag or state */
     CTFW_CT_R_COUNT
 };
 
@@ -361,6 +363,22 @@ void ctfw_ct_delete(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
 #define CTFW_CT_S_HELPER (1u << 13)
 #define CTFW_CT_S_OFFLOAD (1u << 14)
 #define CTFW_CT_S_HW_OFFLOAD (1u << 15)
+
+/* SCTP states, values as enum sctp_conntrack (6.x: 9, HEARTBEAT_ACKED,
+ * is no longer used). */
+enum ctfw_ct_sctp_state {
+    CTFW_CT_SCTP_NONE,
+    CTFW_CT_SCTP_CLOSED,
+    CTFW_CT_SCTP_COOKIE_WAIT,
+    CTFW_CT_SCTP_COOKIE_ECHOED,
+    CTFW_CT_SCTP_ESTABLISHED,
+    CTFW_CT_SCTP_SHUTDOWN_SENT,
+    CTFW_CT_SCTP_SHUTDOWN_RECD,
+    CTFW_CT_SCTP_SHUTDOWN_ACK_SENT,
+    CTFW_CT_SCTP_HEARTBEAT_SENT,
+    CTFW_CT_SCTP_STATE_COUNT
+};
+const char *ctfw_ct_sctp_state_name(enum ctfw_ct_sctp_state s);
 
 /* TCP states, values as enum tcp_conntrack. */
 enum ctfw_ct_tcp_state {

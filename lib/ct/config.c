@@ -94,6 +94,8 @@ static const char *const reason_names[CTFW_CT_R_COUNT] = {
     [CTFW_CT_R_ICMP_ERROR] = "icmp_error",
     [CTFW_CT_R_INSERT_FAILED] = "insert_failed",
     [CTFW_CT_R_HELPER] = "helper_drop",
+    [CTFW_CT_R_SCTP_ERROR] = "sctp_short_or_bad_crc",
+    [CTFW_CT_R_SCTP_INVALID] = "sctp_invalid",
 };
 
 const char *

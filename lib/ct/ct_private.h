@@ -62,6 +62,16 @@ _Static_assert(sizeof(struct ct_tcp) == 56, "ct_tcp layout");
 #define CT_TCP_F_EXP_CHALLENGE_ACK 0x40
 #define CT_TCP_F_SIMULTANEOUS_OPEN 0x80
 
+/* ip_ct_sctp: the association's state, both verification tags, which
+ * side sent an INIT, and the heartbeat tag-failure flag. */
+struct ct_sctp {
+    uint32_t vtag[2];       /* network order as read, by direction */
+    uint8_t state;          /* enum ctfw_ct_sctp_state */
+    uint8_t init[2];
+    uint8_t last_dir;
+    uint8_t flags;
+};
+
 /* Entry-local flags (not status bits). */
 #define CT_E_ACCT 0x01       /* has the acct extension */
 #define CT_E_TSTAMP 0x02     /* has the timestamp extension */
@@ -87,6 +97,7 @@ struct ctfw_ct_entry {
         struct {
             uint64_t stream_ts;  /* UDP: creation + 2 s */
         } udp;
+        struct ct_sctp sctp;
     } p;
 };
 _Static_assert(sizeof(struct ctfw_ct_entry) <= 160,
@@ -179,6 +190,9 @@ extern const struct ct_l4proto ct_l4proto_udplite;
 extern const struct ct_l4proto ct_l4proto_icmp;
 extern const struct ct_l4proto ct_l4proto_icmpv6;
 extern const struct ct_l4proto ct_l4proto_gre;
+extern const struct ct_l4proto ct_l4proto_sctp;
+/* The CRC32c of an SCTP packet (common header + chunks) is right. */
+bool ct_sctp_csum_ok(const uint8_t *l4, size_t len);
 extern const struct ct_l4proto ct_l4proto_generic;
 
 const struct ct_l4proto *ct_l4proto_find(uint8_t family, uint8_t proto);

@@ -76,8 +76,9 @@ ct_l4proto_find(uint8_t family, uint8_t proto)
         return family == 6 ? &ct_l4proto_icmpv6 : &ct_l4proto_generic;
     case 47:
         return &ct_l4proto_gre;
+    case 132:
+        return &ct_l4proto_sctp;
     default:
-        /* SCTP (132) included: its state machine is not implemented. */
         return &ct_l4proto_generic;
     }
 }

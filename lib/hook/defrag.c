@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * IPv4 reassembly (defrag.h): ip_defrag() / ip_frag_queue() /
- * inet_frag_queue_insert() / ip_frag_reasm() of net/ipv4/ip_fragment.c
- * and net/ipv4/inet_fragment.c, on the replay clock.
+ * IPv4 and IPv6 reassembly (defrag.h): ip_defrag() / ip_frag_queue() /
+ * ip_frag_reasm() of net/ipv4/ip_fragment.c, nf_ct_frag6_gather() /
+ * nf_ct_frag6_queue() / nf_ct_frag6_reasm() of
+ * net/ipv6/netfilter/nf_conntrack_reasm.c, and the queue insertion both
+ * share (inet_frag_queue_insert() in net/ipv4/inet_fragment.c), on the
+ * replay clock.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 #include "defrag.h"
 
@@ -20,15 +24,24 @@ struct frag {
     uint8_t *ip;             /* the fragment as it came: header + data */
     uint32_t len;            /* its IP length */
     uint32_t offset, end;    /* data range in the datagram */
-    uint16_t ihl;
+    uint16_t ihl;            /* bytes before the data: the IPv4 header;
+                                IPv6: up to the end of the fragment
+                                header */
 };
 
 struct ctfw_defrag_queue {
     struct ctfw_defrag_queue *next;
-    uint32_t saddr, daddr;
-    uint16_t id;
-    uint8_t proto;
+    union ctfw_addr saddr, daddr;
+    uint32_t id;             /* IPv4: 16 bits; IPv6: 32 */
+    uint8_t proto;           /* IPv4 only: part of the key */
     uint16_t zone;
+    /* IPv6, from the first fragment (fq->nhoffset): where the next
+     * header byte before the fragment header is, and what the fragment
+     * header says comes next. */
+    uint16_t nhoff;
+    uint8_t nexthdr;
+    uint32_t max_size;       /* IPv6: largest payload length seen
+                                (fq->q.max_size, frag_max_size) */
     uint64_t expires_ns;
     bool first_in, last_in;
     uint32_t len;            /* datagram data length known so far */
@@ -51,6 +64,8 @@ ctfw_defrag_new(const struct ctfw_defrag_params *p, struct ctfw_defrag **out)
     if (!d)
         return -ENOMEM;
     d->p = *p;
+    if (d->p.family != 6)
+        d->p.family = 4;
     if (!d->p.mem_limit)
         d->p.mem_limit = CTFW_DEFRAG_MEM_DEFAULT;
     if (!d->p.max_queues)
@@ -103,9 +118,13 @@ ctfw_defrag_advance(struct ctfw_defrag *d, uint64_t now_ns)
     while (*pp) {
         struct ctfw_defrag_queue *q = *pp;
         if (now_ns >= q->expires_ns) {
-            /* ip_expire(): the queue goes (an ICMP time exceeded is sent
-             * when the first fragment arrived; not modelled). */
+            /* ip_expire() / nf_ct_frag6_expire(): the queue goes; an
+             * ICMP time exceeded may be sent when the first fragment
+             * arrived (the caller decides). */
             *pp = q->next;
+            if (d->p.on_expire && q->n && q->f[0].offset == 0)
+                d->p.on_expire(d->p.opaque, q->f[0].ip, q->f[0].len,
+                               q->expires_ns);
             d->st.expired++;
             d->st.frags_dropped += q->n;
             queue_free(d, q);
@@ -115,12 +134,46 @@ ctfw_defrag_advance(struct ctfw_defrag *d, uint64_t now_ns)
     }
 }
 
-static uint32_t
-addr4(const union ctfw_addr *a)
+static size_t
+addr_len(uint8_t family)
 {
-    uint32_t v;
-    memcpy(&v, a->b, 4);
-    return v;
+    return family == 6 ? 16 : 4;
+}
+
+/* The queue of this key (ip4_frag_match() / ip6frag_obj_cmpfn()). */
+static struct ctfw_defrag_queue *
+queue_find(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint32_t id,
+           uint8_t proto, uint16_t zone)
+{
+    size_t al = addr_len(d->p.family);
+    struct ctfw_defrag_queue *q = d->head;
+    while (q && !(q->id == id && q->proto == proto && q->zone == zone &&
+                  !memcmp(q->saddr.b, pkt->src.b, al) &&
+                  !memcmp(q->daddr.b, pkt->dst.b, al)))
+        q = q->next;
+    return q;
+}
+
+/* inet_frag_find(): a new queue unless over the memory bound. */
+static struct ctfw_defrag_queue *
+queue_create(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint32_t id,
+             uint8_t proto, uint16_t zone, uint64_t now_ns)
+{
+    if (d->st.queues >= d->p.max_queues)
+        return NULL;
+    struct ctfw_defrag_queue *q = calloc(1, sizeof(*q));
+    if (!q)
+        return NULL;
+    q->saddr = pkt->src;
+    q->daddr = pkt->dst;
+    q->id = id;
+    q->proto = proto;
+    q->zone = zone;
+    q->expires_ns = now_ns + d->p.timeout_ns;
+    q->next = d->head;
+    d->head = q;
+    d->st.queues++;
+    return q;
 }
 
 enum insert_res { INS_OK, INS_DUP, INS_OVERLAP, INS_NOMEM };
@@ -191,54 +244,68 @@ reasm(const struct ctfw_defrag_queue *q, uint8_t *out, size_t outsz)
     return total;
 }
 
-enum ctfw_defrag_result
-ctfw_defrag_add(struct ctfw_defrag *d, const struct ctfw_pkt *pkt,
-                uint16_t zone, uint64_t now_ns, uint8_t *out, size_t outsz,
-                size_t *outlen, struct ctfw_defrag_queue **done)
+/* Keep the fragment (offset..end of data, hl bytes of header before
+ * it) in q at pos, which queue_insert() made room for. */
+static bool
+queue_store(struct ctfw_defrag *d, struct ctfw_defrag_queue *q, size_t pos,
+            const struct ctfw_pkt *pkt, uint32_t offset, uint32_t end,
+            uint32_t hl)
 {
-    *done = NULL;
-    *outlen = 0;
-    if (pkt->family != 4 || pkt->frag == CTFW_PKT_FRAG_NONE ||
-        pkt->l3_off == CTFW_PKT_OFF_NONE || !(pkt->has & CTFW_PKT_HAS_IP))
-        return CTFW_DEFRAG_PASS;
-    /* All of it must be there to be reassembled: a capture cut by the
-     * snap length goes on as it is. */
-    if ((uint64_t)pkt->l3_off + pkt->ip_len > pkt->caplen ||
-        pkt->ip_hlen < 20 || pkt->ip_len < pkt->ip_hlen)
-        return CTFW_DEFRAG_PASS;
-    ctfw_defrag_advance(d, now_ns);
+    size_t charge = pkt->ip_len + FRAG_OVERHEAD;
+    struct frag *f = &q->f[pos];
+    f->ip = malloc(pkt->ip_len);
+    if (!f->ip) {
+        memmove(&q->f[pos], &q->f[pos + 1], (q->n - pos - 1) * sizeof(*f));
+        q->n--;
+        return false;
+    }
+    memcpy(f->ip, pkt->data + pkt->l3_off, pkt->ip_len);
+    f->len = pkt->ip_len;
+    f->offset = offset;
+    f->end = end;
+    f->ihl = (uint16_t)hl;
+    q->meat += end - offset;
+    q->mem += charge;
+    d->st.mem += charge;
+    if (offset == 0)
+        q->first_in = true;
+    return true;
+}
 
-    uint32_t saddr = addr4(&pkt->src), daddr = addr4(&pkt->dst);
-    struct ctfw_defrag_queue *q = d->head;
-    while (q && !(q->saddr == saddr && q->daddr == daddr &&
-                  q->id == pkt->ip_id && q->proto == pkt->proto &&
-                  q->zone == zone))
-        q = q->next;
+/* Take the completed queue off the list: the caller owns it. */
+static void
+queue_unlink(struct ctfw_defrag *d, struct ctfw_defrag_queue *q)
+{
+    for (struct ctfw_defrag_queue **pp = &d->head; *pp; pp = &(*pp)->next)
+        if (*pp == q) {
+            *pp = q->next;
+            break;
+        }
+    q->next = NULL;
+}
+
+static enum ctfw_defrag_result
+add4(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint16_t zone,
+     uint64_t now_ns, uint8_t *out, size_t outsz, size_t *outlen,
+     struct ctfw_defrag_queue **done)
+{
+    if (pkt->frag == CTFW_PKT_FRAG_NONE || pkt->ip_hlen < 20 ||
+        pkt->ip_len < pkt->ip_hlen)
+        return CTFW_DEFRAG_PASS;
+
+    struct ctfw_defrag_queue *q =
+        queue_find(d, pkt, pkt->ip_id, pkt->proto, zone);
     size_t charge = pkt->ip_len + FRAG_OVERHEAD;
     if (d->st.mem + charge > d->p.mem_limit) {
         /* Over ipfrag_high_thresh: inet_frag_find() refuses. */
         d->st.nomem++;
         return CTFW_DEFRAG_DROP;
     }
+    if (!q)
+        q = queue_create(d, pkt, pkt->ip_id, pkt->proto, zone, now_ns);
     if (!q) {
-        if (d->st.queues >= d->p.max_queues) {
-            d->st.nomem++;
-            return CTFW_DEFRAG_DROP;
-        }
-        q = calloc(1, sizeof(*q));
-        if (!q) {
-            d->st.nomem++;
-            return CTFW_DEFRAG_DROP;
-        }
-        q->saddr = saddr;
-        q->daddr = daddr;
-        q->id = pkt->ip_id;
-        q->proto = pkt->proto;
-        q->zone = zone;
-        q->expires_ns = now_ns + d->p.timeout_ns;
-        q->next = d->head;
-        d->head = q;
-        d->st.queues++;
+        d->st.nomem++;
+        return CTFW_DEFRAG_DROP;
     }
 
     uint32_t offset = pkt->frag_off;
@@ -283,24 +350,10 @@ ctfw_defrag_add(struct ctfw_defrag *d, const struct ctfw_pkt *pkt,
     case INS_OK:
         break;
     }
-    struct frag *f = &q->f[pos];
-    f->ip = malloc(pkt->ip_len);
-    if (!f->ip) {
-        memmove(&q->f[pos], &q->f[pos + 1], (q->n - pos - 1) * sizeof(*f));
-        q->n--;
+    if (!queue_store(d, q, pos, pkt, offset, end, ihl)) {
         d->st.nomem++;
         return CTFW_DEFRAG_DROP;
     }
-    memcpy(f->ip, pkt->data + pkt->l3_off, pkt->ip_len);
-    f->len = pkt->ip_len;
-    f->offset = offset;
-    f->end = end;
-    f->ihl = (uint16_t)ihl;
-    q->meat += end - offset;
-    q->mem += charge;
-    d->st.mem += charge;
-    if (offset == 0)
-        q->first_in = true;
 
     if (q->first_in && q->last_in && q->meat == q->len) {
         size_t n = reasm(q, out, outsz);
@@ -309,13 +362,7 @@ ctfw_defrag_add(struct ctfw_defrag *d, const struct ctfw_pkt *pkt,
             queue_kill(d, q);
             return CTFW_DEFRAG_DROP;
         }
-        for (struct ctfw_defrag_queue **pp = &d->head; *pp;
-             pp = &(*pp)->next)
-            if (*pp == q) {
-                *pp = q->next;
-                break;
-            }
-        q->next = NULL;
+        queue_unlink(d, q);
         d->st.reassembled++;
         *outlen = n;
         *done = q;
@@ -328,6 +375,246 @@ discard_qp:
     d->st.bad++;
     queue_kill(d, q);
     return CTFW_DEFRAG_DROP;
+}
+
+/* ipv6_ext_hdr() without NONE: the headers find_prev_fhdr() walks. */
+static bool
+ip6_ext(uint8_t nh)
+{
+    return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
+}
+
+/* The length of the extension header at ip + off (kind nh), 0 when it
+ * does not fit in len bytes. */
+static uint32_t
+ip6_ext_len(const uint8_t *ip, uint32_t len, uint32_t off, uint8_t nh)
+{
+    if (off + 2 > len)
+        return 0;
+    if (nh == 44)
+        return 8;
+    return nh == 51 ? (ip[off + 1] + 2u) << 2 : (ip[off + 1] + 1u) << 3;
+}
+
+/*
+ * ipv6frag_thdr_truncated() (include/net/ipv6_frag.h): the first
+ * fragment must hold every header up to the upper-layer one and that
+ * header's fixed part (RFC 8200 4.5). start is the fragment header.
+ */
+static bool
+ip6_first_truncated(const uint8_t *ip, uint32_t len, uint32_t start)
+{
+    uint8_t nh = 44;
+    uint32_t off = start;
+    while (ip6_ext(nh)) {
+        uint32_t hl = ip6_ext_len(ip, len, off, nh);
+        if (!hl || off + hl > len)
+            return false;        /* ipv6_skip_exthdr() < 0 */
+        if (nh == 44 && (ip[off + 2] << 8 | ip[off + 3]) & 0xfff8)
+            return false;        /* a later fragment: not checked */
+        nh = ip[off];
+        off += hl;
+    }
+    switch (nh) {
+    case 6:
+        off += 20;
+        break;
+    case 17:
+        off += 8;
+        break;
+    case 58:
+        off += 8;                /* sizeof(struct icmp6hdr) */
+        break;
+    default:
+        off += 1;
+    }
+    return off > len;
+}
+
+/* nf_ct_frag6_reasm(): the unfragmentable part of the first fragment
+ * (IPv6 header and the extension headers before the fragment header),
+ * its next header byte set to what the fragment header carried, then
+ * the data in order; payload length set anew. */
+static size_t
+reasm6(const struct ctfw_defrag_queue *q, uint8_t *out, size_t outsz)
+{
+    const struct frag *first = &q->f[0];
+    size_t unfrag = (size_t)first->ihl - 8;
+    size_t total = unfrag + q->len;
+    if (total - 40 > 65535 || total > outsz)
+        return 0;
+    memcpy(out, first->ip, unfrag);
+    for (size_t i = 0; i < q->n; i++)
+        memcpy(out + unfrag + q->f[i].offset,
+               q->f[i].ip + q->f[i].ihl, q->f[i].end - q->f[i].offset);
+    out[q->nhoff] = q->nexthdr;
+    out[4] = (uint8_t)((total - 40) >> 8);
+    out[5] = (uint8_t)(total - 40);
+    return total;
+}
+
+/*
+ * nf_ct_frag6_gather() and nf_ct_frag6_queue(). Unlike IPv4: a packet
+ * without a fragment header, a jumbogram or a first fragment that does
+ * not hold the upper-layer header go on untouched; an atomic fragment
+ * (offset 0, no M flag) is "reassembled" on its own, which removes its
+ * fragment header; a non-last fragment whose end is not a multiple of 8
+ * kills the queue and goes on untouched (-EPROTO, accepted); the
+ * "corrupted" cases drop the fragment but keep the queue.
+ */
+static enum ctfw_defrag_result
+add6(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint16_t zone,
+     uint64_t now_ns, uint8_t *out, size_t outsz, size_t *outlen,
+     struct ctfw_defrag_queue **done)
+{
+    const uint8_t *ip = pkt->data + pkt->l3_off;
+    uint32_t len = pkt->ip_len;
+    if (len < 40 || (ip[4] == 0 && ip[5] == 0))
+        return CTFW_DEFRAG_PASS;     /* jumbo payload: no fragment */
+
+    /* find_prev_fhdr() */
+    uint8_t nh = ip[6];
+    uint32_t start = 40, prev_nhoff = 6;
+    while (nh != 44) {
+        if (!ip6_ext(nh))
+            return CTFW_DEFRAG_PASS;
+        uint32_t hl = ip6_ext_len(ip, len, start, nh);
+        if (!hl)
+            return CTFW_DEFRAG_PASS;
+        prev_nhoff = start;
+        nh = ip[start];
+        start += hl;
+    }
+    if (start > len)
+        return CTFW_DEFRAG_PASS;
+    if (start + 8 > len) {
+        /* pskb_may_pull() of the fragment header fails: -ENOMEM. */
+        d->st.bad++;
+        return CTFW_DEFRAG_DROP;
+    }
+    uint16_t fo = (uint16_t)(ip[start + 2] << 8 | ip[start + 3]);
+    uint32_t id = (uint32_t)ip[start + 4] << 24 | (uint32_t)ip[start + 5] << 16 |
+                  (uint32_t)ip[start + 6] << 8 | ip[start + 7];
+    if (ip6_first_truncated(ip, len, start))
+        return CTFW_DEFRAG_PASS;
+
+    struct ctfw_defrag_queue *q = queue_find(d, pkt, id, 0, zone);
+    size_t charge = pkt->ip_len + FRAG_OVERHEAD;
+    if (d->st.mem + charge > d->p.mem_limit) {
+        /* Over nf_conntrack_frag6_high_thresh: fq_find() fails. */
+        d->st.nomem++;
+        return CTFW_DEFRAG_DROP;
+    }
+    if (!q)
+        q = queue_create(d, pkt, id, 0, zone, now_ns);
+    if (!q) {
+        d->st.nomem++;
+        return CTFW_DEFRAG_DROP;
+    }
+
+    uint32_t payload_len = len - 40;
+    uint32_t hl = start + 8;
+    uint32_t offset = fo & 0xfff8u;
+    uint32_t end = offset + payload_len - (hl - 40);
+    if (end > 65535) {
+        /* "offset is too large": dropped, the queue stays. */
+        d->st.bad++;
+        return CTFW_DEFRAG_DROP;
+    }
+    if (!(fo & 1)) {
+        if (end < q->len || (q->last_in && end != q->len))
+            goto err;
+        q->last_in = true;
+        q->len = end;
+    } else {
+        if (end & 7) {
+            /* The queue dies and the fragment goes on as it is. */
+            d->st.bad++;
+            queue_kill(d, q);
+            return CTFW_DEFRAG_PASS;
+        }
+        if (end > q->len) {
+            if (q->last_in)
+                goto err;
+            q->len = end;
+        }
+    }
+    if (end == offset)
+        goto err;
+
+    size_t pos;
+    switch (queue_insert(q, offset, end, &pos)) {
+    case INS_DUP:
+        /* "No error for duplicates, pretend they got queued." */
+        d->st.dup++;
+        return CTFW_DEFRAG_DROP;
+    case INS_OVERLAP:
+        /* RFC 5722: the whole datagram goes. */
+        d->st.overlap++;
+        queue_kill(d, q);
+        return CTFW_DEFRAG_DROP;
+    case INS_NOMEM:
+        d->st.nomem++;
+        return CTFW_DEFRAG_DROP;
+    case INS_OK:
+        break;
+    }
+    if (!queue_store(d, q, pos, pkt, offset, end, hl)) {
+        d->st.nomem++;
+        return CTFW_DEFRAG_DROP;
+    }
+    if (payload_len > q->max_size)
+        q->max_size = payload_len;
+    if (offset == 0) {
+        q->nhoff = (uint16_t)prev_nhoff;
+        q->nexthdr = ip[start];
+    }
+
+    if (q->first_in && q->last_in && q->meat == q->len) {
+        size_t n = reasm6(q, out, outsz);
+        if (!n) {
+            d->st.bad++;
+            queue_kill(d, q);
+            return CTFW_DEFRAG_DROP;
+        }
+        queue_unlink(d, q);
+        d->st.reassembled++;
+        *outlen = n;
+        *done = q;
+        return CTFW_DEFRAG_DONE;
+    }
+    d->st.held++;
+    return CTFW_DEFRAG_HELD;
+
+err:
+    d->st.bad++;
+    return CTFW_DEFRAG_DROP;
+}
+
+enum ctfw_defrag_result
+ctfw_defrag_add(struct ctfw_defrag *d, const struct ctfw_pkt *pkt,
+                uint16_t zone, uint64_t now_ns, uint8_t *out, size_t outsz,
+                size_t *outlen, struct ctfw_defrag_queue **done)
+{
+    *done = NULL;
+    *outlen = 0;
+    if (pkt->family != d->p.family || pkt->l3_off == CTFW_PKT_OFF_NONE ||
+        !(pkt->has & CTFW_PKT_HAS_IP))
+        return CTFW_DEFRAG_PASS;
+    /* All of it must be there to be reassembled: a capture cut by the
+     * snap length goes on as it is. */
+    if ((uint64_t)pkt->l3_off + pkt->ip_len > pkt->caplen)
+        return CTFW_DEFRAG_PASS;
+    ctfw_defrag_advance(d, now_ns);
+    if (d->p.family == 6)
+        return add6(d, pkt, zone, now_ns, out, outsz, outlen, done);
+    return add4(d, pkt, zone, now_ns, out, outsz, outlen, done);
+}
+
+uint32_t
+ctfw_defrag_max_size(const struct ctfw_defrag_queue *q)
+{
+    return q->max_size;
 }
 
 size_t
@@ -350,6 +637,40 @@ ctfw_defrag_release(struct ctfw_defrag *d, struct ctfw_defrag_queue *q)
 {
     if (q)
         queue_free(d, q);
+}
+
+size_t
+ctfw_defrag6_time_exceeded(const uint8_t *first, uint32_t len,
+                           const union ctfw_addr *src, uint8_t *buf,
+                           size_t cap)
+{
+    /* icmp6_send(): never about a multicast destination; the quote is
+     * cut to IPV6_MIN_MTU - 40 - 8 bytes. */
+    if (len < 40 || first[24] == 0xff)
+        return 0;
+    uint32_t q = len < 1280 - 48 ? len : 1280 - 48;
+    size_t total = 48 + (size_t)q;
+    if (cap < total)
+        return 0;
+    memset(buf, 0, 48);
+    buf[0] = 0x60;
+    ctfw_put16(buf + 4, (uint16_t)(8 + q));
+    buf[6] = 58;
+    buf[7] = 64;
+    memcpy(buf + 8, src->b, 16);
+    memcpy(buf + 24, first + 8, 16);
+    uint8_t *ic = buf + 40;
+    ic[0] = 3;       /* ICMPV6_TIME_EXCEED */
+    ic[1] = 1;       /* ICMPV6_EXC_FRAGTIME */
+    memcpy(ic + 8, first, q);
+    /* RFC 8200 8.1 pseudo-header: addresses, upper-layer length, 58. */
+    uint8_t ph[8] = {0};
+    ctfw_put32(ph, 8 + q);
+    ph[7] = 58;
+    uint32_t sum = ctfw_csum_partial(buf + 8, 32, 0);
+    sum = ctfw_csum_partial(ph, 8, sum);
+    ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + q, sum)));
+    return total;
 }
 
 void

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPv4 reassembly, as nf_defrag_ipv4 (priority -400) does with
- * ip_defrag(): private to lib/hook, used by the pipeline when conntrack
- * is on for IPv4, at PREROUTING and OUTPUT, before the raw table.
+ * ip_defrag(), and IPv6 reassembly, as nf_defrag_ipv6 (-400) does with
+ * nf_ct_frag6_gather(): private to lib/hook, used by the pipeline when
+ * conntrack is on for the family, at PREROUTING and OUTPUT, before the
+ * raw table. One instance per family.
  *
  * Queues are keyed as the kernel's ipq (source, destination, protocol,
  * IP id, and the defrag user, which carries the conntrack zone). Each
@@ -14,6 +16,19 @@
  * A queue expires net.ipv4.ipfrag_time after its creation; memory is
  * bounded by ipfrag_high_thresh (4 MiB), past which new fragments are
  * dropped, and by a cap on the number of queues.
+ *
+ * IPv6 (nf_conntrack_reasm.c) differs: queues are keyed by source,
+ * destination, the 32-bit fragment id and the zone; the timeout and
+ * bound are net.netfilter.nf_conntrack_frag6_timeout (60 s) and
+ * _frag6_high_thresh (4 MiB); the reassembled datagram is the first
+ * fragment's unfragmentable part (fixed header and the extension
+ * headers before the fragment header) followed by the data, the
+ * fragment header removed. An atomic fragment (offset 0, no M flag)
+ * is such a datagram of one fragment. Error cases keep the queue where
+ * nf_ct_frag6_queue() does ("goto err"), a non-last fragment whose end
+ * is not a multiple of 8 kills the queue and goes on untouched, and a
+ * first fragment without the whole upper-layer header goes on untouched
+ * (ipv6frag_thdr_truncated()).
  */
 #ifndef CTFW_HOOK_DEFRAG_H
 #define CTFW_HOOK_DEFRAG_H
@@ -27,9 +42,18 @@
 #define CTFW_DEFRAG_QUEUES_DEFAULT 1024u
 
 struct ctfw_defrag_params {
-    uint64_t timeout_ns;     /* ipfrag_time */
+    uint8_t family;          /* 4 (default) or 6 */
+    uint64_t timeout_ns;     /* ipfrag_time, nf_conntrack_frag6_timeout */
     size_t mem_limit;        /* bytes of fragments held; 0: default */
     unsigned max_queues;     /* 0: default */
+    /* Called when a queue that holds its first fragment expires, with
+     * that fragment (IP header on) and the expiry time: the kernel
+     * may answer with an ICMP "fragment reassembly time exceeded"
+     * (ip6frag_expire_frag_queue(); ip_expire() for local
+     * destinations only). May be NULL. */
+    void (*on_expire)(void *opaque, const uint8_t *first, uint32_t len,
+                      uint64_t when_ns);
+    void *opaque;
 };
 
 struct ctfw_defrag_stats {
@@ -66,7 +90,7 @@ void ctfw_defrag_free(struct ctfw_defrag *d);
 void ctfw_defrag_advance(struct ctfw_defrag *d, uint64_t now_ns);
 
 /*
- * One IPv4 packet (pkt decoded, family 4). DONE: the datagram's bytes
+ * One packet of the instance's family (others: PASS). DONE: the datagram's bytes
  * are in out (outsz at least 65535) with *outlen set, and *done is the
  * completed queue, whose fragments stay readable until
  * ctfw_defrag_release().
@@ -82,7 +106,21 @@ enum ctfw_defrag_result ctfw_defrag_add(struct ctfw_defrag *d,
 size_t ctfw_defrag_nfrags(const struct ctfw_defrag_queue *q);
 const uint8_t *ctfw_defrag_frag(const struct ctfw_defrag_queue *q, size_t i,
                                 uint32_t *len);
+/* IPv6: the largest payload length of the queue's fragments; the
+ * datagram leaves whole when 40 + this is at least its length
+ * (IP6CB(skb)->frag_max_size in __ip6_finish_output()). */
+uint32_t ctfw_defrag_max_size(const struct ctfw_defrag_queue *q);
 void ctfw_defrag_release(struct ctfw_defrag *d, struct ctfw_defrag_queue *q);
+
+/*
+ * icmpv6_send(first, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0) as
+ * ip6frag_expire_frag_queue() sends it: from src to the fragment's
+ * source, hop limit 64, the fragment quoted up to the 1280-byte minimum
+ * MTU. Returns the message's length in buf (0: none is sent).
+ */
+size_t ctfw_defrag6_time_exceeded(const uint8_t *first, uint32_t len,
+                                  const union ctfw_addr *src, uint8_t *buf,
+                                  size_t cap);
 
 void ctfw_defrag_stats(const struct ctfw_defrag *d,
                        struct ctfw_defrag_stats *out);

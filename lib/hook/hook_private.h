@@ -23,9 +23,10 @@ struct ctfw_pipeline {
     struct ctfw_skb reject_skb;
     /* The forwarded packet as it leaves (on_output), TTL decreased. */
     uint8_t out_buf[65535];
-    /* IPv4 reassembly (defrag.c): the queues, the datagram being
-     * completed and its fragments until the packet is done. */
-    struct ctfw_defrag *defrag;
+    /* IPv4 and IPv6 reassembly (defrag.c): the queues, the datagram
+     * being completed (by defrag_cur) and its fragments until the
+     * packet is done. */
+    struct ctfw_defrag *defrag, *defrag6, *defrag_cur;
     struct ctfw_defrag_queue *defrag_done;
     uint64_t defrag_refused, defrag_held_dropped;
     struct ctfw_pkt defrag_pkt;

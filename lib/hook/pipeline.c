@@ -177,6 +177,51 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
     pl->reject_depth--;
 }
 
+/* ip6frag_expire_frag_queue(): an IPv6 queue that expires holding its
+ * first fragment is answered with an ICMPv6 time exceeded (code 1) from
+ * the address of the interface towards the fragment's source, sent
+ * through OUTPUT and POSTROUTING as any local packet (seen on 6.18:
+ * the oracle's ipv6_frag_timeout case). ip_expire() sends none for the
+ * conntrack defrag users unless the destination is local; IPv4 does
+ * not call this. */
+static void
+frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
+                uint64_t when_ns)
+{
+    struct ctfw_pipeline *pl = arg;
+    union ctfw_addr dst, src;
+    if (pl->reject_depth > 0 || len < 40)
+        return;
+    memcpy(dst.b, first + 8, 16);
+    unsigned oif = ctfw_host_route(pl->p.host, 6, &dst);
+    if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, 6, &src))
+        return;
+    size_t n = ctfw_defrag6_time_exceeded(first, len, &src, pl->reject_buf,
+                                          sizeof(pl->reject_buf));
+    if (!n)
+        return;
+    struct ctfw_skb *a = &pl->reject_skb;
+    memset(a, 0, sizeof(*a));
+    ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
+                    (uint32_t)n, (uint32_t)n);
+    a->now_ns = when_ns;
+    a->conntrack_on = pl->ct_on[1];
+    ctfw_ct_ref_init(&a->ct);
+    a->out_ifindex = oif;
+    const char *on = ctfw_host_ifname(pl->p.host, oif);
+    a->in_name = "";
+    a->out_name = on ? on : "";
+    struct ctfw_pipeline_result r;
+    memset(&r, 0, sizeof(r));
+    r.accept = true;
+    pl->reject_depth++;
+    if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
+        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false) &&
+        pl->p.on_output)
+        pl->p.on_output(pl->p.output_arg, when_ns, pl->reject_buf, n, n);
+    pl->reject_depth--;
+}
+
 int
 ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
                   struct ctfw_pipeline **out)
@@ -213,7 +258,22 @@ ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
             .timeout_ns = (uint64_t)(t > 0 ? t : 0) * 1000000000ull,
         };
         int rc = ctfw_defrag_new(&dp, &pl->defrag);
+        /* nf_ct_frag6_init(): its own timeout and memory bound. */
+        int64_t t6 = p->sysctl->val[CTFW_SYSCTL_NF_CONNTRACK_FRAG6_TIMEOUT];
+        int64_t hi6 =
+            p->sysctl->val[CTFW_SYSCTL_NF_CONNTRACK_FRAG6_HIGH_THRESH];
+        struct ctfw_defrag_params dp6 = {
+            .family = 6,
+            .timeout_ns = (uint64_t)(t6 > 0 ? t6 : 0) * 1000000000ull,
+            /* 0 refuses every fragment (inet_frag_find()) */
+            .mem_limit = hi6 > 0 ? (size_t)hi6 : 1,
+            .on_expire = frag6_expire_cb,
+        };
+        dp6.opaque = pl;
+        if (rc == 0)
+            rc = ctfw_defrag_new(&dp6, &pl->defrag6);
         if (rc < 0) {
+            ctfw_defrag_free(pl->defrag);
             ctfw_ct_free(pl->ct);
             free(pl);
             return rc;
@@ -236,6 +296,7 @@ ctfw_pipeline_free(struct ctfw_pipeline *pl)
         return;
     ctfw_ct_free(pl->ct);
     ctfw_defrag_free(pl->defrag);
+    ctfw_defrag_free(pl->defrag6);
     free(pl);
 }
 
@@ -267,19 +328,23 @@ ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns)
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
         ctfw_defrag_advance(pl->defrag, now_ns);
+    if (pl->defrag6)
+        ctfw_defrag_advance(pl->defrag6, now_ns);
 }
 
 void
 ctfw_pipeline_defrag(const struct ctfw_pipeline *pl,
                      struct ctfw_pipeline_defrag *out)
 {
-    struct ctfw_defrag_stats st;
+    struct ctfw_defrag_stats st, st6;
     ctfw_defrag_stats(pl->defrag, &st);
-    out->held = st.held;
-    out->reassembled = st.reassembled;
+    ctfw_defrag_stats(pl->defrag6, &st6);
+    out->held = st.held + st6.held;
+    out->reassembled = st.reassembled + st6.reassembled;
     out->refused = pl->defrag_refused;
-    out->expired = st.expired;
-    out->held_dropped = st.frags_dropped + pl->defrag_held_dropped;
+    out->expired = st.expired + st6.expired;
+    out->held_dropped = st.frags_dropped + st6.frags_dropped +
+                        pl->defrag_held_dropped;
 }
 
 static const char *
@@ -356,7 +421,13 @@ static void
 emit_datagram(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
               uint64_t now_ns, bool forwarded)
 {
-    if (!pl->defrag_done) {
+    if (!pl->defrag_done ||
+        (pkt->family == 6 &&
+         pkt->ip_len <= 40 + ctfw_defrag_max_size(pl->defrag_done))) {
+        /* IPv6: __ip6_finish_output() refragments only a datagram
+         * longer than frag_max_size (40 + the largest fragment's
+         * payload): an atomic fragment leaves whole, without its
+         * fragment header. */
         emit_output(pl, pkt, now_ns, forwarded);
         return;
     }
@@ -486,6 +557,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
         ctfw_defrag_advance(pl->defrag, now_ns);
+    if (pl->defrag6)
+        ctfw_defrag_advance(pl->defrag6, now_ns);
     if (pkt->family == 0) {
         /* ARP, LLDP and other non-IP frames never reach the IP hooks;
          * an unsupported or broken link header likewise. */
@@ -515,8 +588,13 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
      * until its datagram is complete, and the datagram then crosses
      * every hook whole (reference §1.1, §8.1). */
     pl->defrag_done = NULL;
-    if (pkt->family == 4 && pkt->frag != CTFW_PKT_FRAG_NONE &&
-        pl->ct_on[0] && pl->defrag) {
+    pl->defrag_cur = pkt->family == 6 ? pl->defrag6 : pl->defrag;
+    /* nf_defrag_ipv6 likewise for IPv6 packets with a fragment header
+     * (an atomic fragment too: ip6_ext_mask bit 4). */
+    if (((pkt->family == 4 && pkt->frag != CTFW_PKT_FRAG_NONE &&
+          pl->ct_on[0]) ||
+         (pkt->family == 6 && (pkt->ip6_ext_mask & 4) && pl->ct_on[1])) &&
+        pl->defrag_cur) {
         /* The datagram keeps the link header the completing fragment
          * came with (LOG prints MAC= from it), for the link types whose
          * header has no length in it; other link types: raw IP. */
@@ -527,7 +605,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
             pkt->l3_off <= CTFW_DEFRAG_LINK_MAX && pkt->l3_off <= pkt->caplen)
             link = pkt->l3_off;
         size_t n;
-        switch (ctfw_defrag_add(pl->defrag, pkt, 0, now_ns,
+        switch (ctfw_defrag_add(pl->defrag_cur, pkt, 0, now_ns,
                                 pl->defrag_buf + link,
                                 sizeof(pl->defrag_buf) - link, &n,
                                 &pl->defrag_done)) {
@@ -656,7 +734,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         /* The held fragments share the datagram's fate. */
         if (!res->accept && res->frags > 0)
             pl->defrag_held_dropped += res->frags - 1;
-        ctfw_defrag_release(pl->defrag, pl->defrag_done);
+        ctfw_defrag_release(pl->defrag_cur, pl->defrag_done);
         pl->defrag_done = NULL;
     }
 }

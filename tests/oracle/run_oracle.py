@@ -701,6 +701,8 @@ def compare_output(out, case, kr, files):
         k = [f'{s}: {N.pkt_summary(d)}' for s in ('client', 'server')
              for d in kr.egress.get(s, [])]
         cnet = ipaddress.ip_network(netns.Addr.client_net)
+        cnet6 = ipaddress.ip_network(netns.Addr.fw_client_ip6 + '/64',
+                                     strict=False)
         c = []
         for _, d in read_pcap_frames(files['--accepted']):
             # ctfw writes --accepted as LINKTYPE_RAW (docs/replay.md).
@@ -716,7 +718,8 @@ def compare_output(out, case, kr, files):
                     c.append(('client', summ))
                 continue
             try:
-                side = 'client' if ipaddress.ip_address(dst) in cnet \
+                a = ipaddress.ip_address(dst)
+                side = 'client' if a in (cnet if a.version == 4 else cnet6) \
                     else 'server'
             except ValueError:
                 side = 'server'

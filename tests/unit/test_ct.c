@@ -51,6 +51,7 @@ uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d);
 void ct_tcp_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_oracle_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_helper_tests(const struct CMUnitTest **tests, size_t *n);
+void ct_sctp_tests(const struct CMUnitTest **tests, size_t *n);
 
 static void
 on_event(void *opaque, const struct ctfw_ct_event *ev)
@@ -1202,5 +1203,7 @@ main(void)
     fails += _cmocka_run_group_tests("ct_oracle", tcp, ntcp, NULL, NULL);
     ct_helper_tests(&tcp, &ntcp);
     fails += _cmocka_run_group_tests("ct_helper", tcp, ntcp, NULL, NULL);
+    ct_sctp_tests(&tcp, &ntcp);
+    fails += _cmocka_run_group_tests("ct_sctp", tcp, ntcp, NULL, NULL);
     return fails;
 }

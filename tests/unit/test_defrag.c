@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * IPv4 reassembly (lib/hook/defrag.c). Expected behaviour follows the
+ * IPv4 and IPv6 reassembly (lib/hook/defrag.c). IPv4: Expected behaviour follows the
  * kernel's ip_frag_queue() / inet_frag_queue_insert() / ip_frag_reasm()
  * as summarised in lib/hook/defrag.h: a fragment inside data already
  * held is a duplicate (dropped alone), any other overlap kills the
@@ -349,6 +349,219 @@ test_pass(void **state)
     ctfw_defrag_free(d);
 }
 
+/* ------------------------------------------------------------------ */
+/* IPv6 (nf_conntrack_reasm.c), expectations from nf_ct_frag6_queue()
+ * and nf_ct_frag6_reasm() as summarised in defrag.h.                 */
+
+/* A fragment fd00::7 -> fd00::10 with a destination options header (8
+ * bytes, unfragmentable) before the fragment header when dst_opt: data
+ * bytes [off, off + len) of a 40-byte UDP datagram (byte i = i, the
+ * first 8 a UDP header), fragment id 0x01020304 + id. */
+static const struct ctfw_pkt *
+mk_frag6(struct frag_buf *f, uint32_t id, uint16_t off, uint16_t len,
+         bool mf, bool dst_opt)
+{
+    uint8_t *b = f->b;
+    size_t h = 40 + (dst_opt ? 8u : 0u);
+    memset(b, 0, h + 8);
+    b[0] = 0x60;
+    b[4] = (uint8_t)((h - 40 + 8 + len) >> 8);
+    b[5] = (uint8_t)(h - 40 + 8 + len);
+    b[6] = dst_opt ? 60 : 44;
+    b[7] = 64;
+    b[8] = 0xfd, b[23] = 7;
+    b[24] = 0xfd, b[39] = 0x10;
+    if (dst_opt) {
+        b[40] = 44;                   /* next: fragment, length 0 */
+        b[42] = 1, b[43] = 4;         /* PadN of 4 */
+    }
+    uint8_t *fh = b + h;
+    fh[0] = 17;
+    uint16_t fo = (uint16_t)(off | (mf ? 1 : 0));
+    fh[2] = (uint8_t)(fo >> 8);
+    fh[3] = (uint8_t)fo;
+    id += 0x01020304u;
+    fh[4] = (uint8_t)(id >> 24), fh[5] = (uint8_t)(id >> 16);
+    fh[6] = (uint8_t)(id >> 8), fh[7] = (uint8_t)id;
+    uint8_t *dd = fh + 8;
+    for (unsigned i = 0; i < len; i++)
+        dd[i] = (uint8_t)(off + i);
+    if (off == 0 && len >= 8) {
+        dd[0] = 0x9c, dd[1] = 0x40;   /* 40000 -> 53 */
+        dd[2] = 0, dd[3] = 53;
+        dd[4] = 0, dd[5] = 40;
+        dd[6] = 0, dd[7] = 0;
+    }
+    uint32_t n = (uint32_t)(h + 8 + len);
+    ctfw_pkt_decode(&f->pkt, CTFW_LINKTYPE_RAW, b, n, n);
+    return &f->pkt;
+}
+
+static struct ctfw_defrag *
+mk_defrag6(void (*cb)(void *, const uint8_t *, uint32_t, uint64_t),
+           void *arg)
+{
+    struct ctfw_defrag_params p = {.family = 6, .timeout_ns = 60 * SEC,
+                                   .on_expire = cb, .opaque = arg};
+    struct ctfw_defrag *d = NULL;
+    assert_int_equal(ctfw_defrag_new(&p, &d), 0);
+    return d;
+}
+
+/* Out of order, with an unfragmentable destination options header:
+ * the datagram is the first fragment's fixed and options headers (the
+ * options' next header now UDP), payload length 8 + 40, the data. The
+ * fragment header is gone; the largest fragment payload is kept for
+ * the way out (frag_max_size). An IPv4 instance leaves it alone. */
+static void
+test6_reasm(void **state)
+{
+    (void)state;
+    struct ctfw_defrag *d = mk_defrag6(NULL, NULL);
+    struct ctfw_defrag *d4 = mk_defrag(0, 0);
+    struct frag_buf a, b;
+    size_t len;
+    struct ctfw_defrag_queue *q;
+    assert_int_equal(add(d4, mk_frag6(&b, 1, 24, 16, false, true), 0, &len,
+                         &q), CTFW_DEFRAG_PASS);
+    assert_int_equal(add(d, &b.pkt, 0, &len, &q), CTFW_DEFRAG_HELD);
+    assert_int_equal(add(d, mk_frag6(&a, 1, 0, 24, true, true), 1, &len, &q),
+                     CTFW_DEFRAG_DONE);
+    assert_int_equal(len, 40 + 8 + 40);
+    assert_int_equal(out[4] << 8 | out[5], 48);
+    assert_int_equal(out[6], 60);
+    assert_int_equal(out[40], 17);
+    for (unsigned i = 8; i < 40; i++)
+        assert_int_equal(out[48 + i], (uint8_t)i);
+    struct ctfw_pkt p;
+    ctfw_pkt_decode(&p, CTFW_LINKTYPE_RAW, out, (uint32_t)len, (uint32_t)len);
+    assert_int_equal(p.frag, CTFW_PKT_FRAG_NONE);
+    assert_int_equal(p.proto, 17);
+    assert_int_equal(p.dport, 53);
+    assert_int_equal(ctfw_defrag_nfrags(q), 2);
+    assert_int_equal(ctfw_defrag_max_size(q), 8 + 8 + 24);
+    ctfw_defrag_release(d, q);
+    ctfw_defrag_free(d);
+    ctfw_defrag_free(d4);
+}
+
+/* RFC 6946: offset 0 without M is a queue complete at once; the
+ * result is the packet without its fragment header. */
+static void
+test6_atomic(void **state)
+{
+    (void)state;
+    struct ctfw_defrag *d = mk_defrag6(NULL, NULL);
+    struct frag_buf a;
+    size_t len;
+    struct ctfw_defrag_queue *q;
+    assert_int_equal(add(d, mk_frag6(&a, 2, 0, 40, false, false), 0, &len,
+                         &q), CTFW_DEFRAG_DONE);
+    assert_int_equal(len, 80);
+    assert_int_equal(out[6], 17);
+    assert_int_equal(out[5], 40);
+    assert_int_equal(ctfw_defrag_max_size(q), 48);
+    ctfw_defrag_release(d, q);
+    ctfw_defrag_free(d);
+}
+
+/* The error cases of nf_ct_frag6_queue(): an overlap kills the queue
+ * (RFC 5722) so that the rest can no longer complete it; a second
+ * last fragment with another end is dropped but the queue stays
+ * ("goto err", unlike IPv4's ip_frag_queue() which kills it); a non-last
+ * fragment whose end is not a multiple of 8 kills the queue and goes on
+ * untouched (-EPROTO, accepted by ipv6_defrag()). */
+static void
+test6_errors(void **state)
+{
+    (void)state;
+    struct ctfw_defrag *d = mk_defrag6(NULL, NULL);
+    struct frag_buf a, b, c, e;
+    size_t len;
+    struct ctfw_defrag_queue *q;
+    struct ctfw_defrag_stats st;
+    /* overlap */
+    assert_int_equal(add(d, mk_frag6(&a, 3, 0, 24, true, false), 0, &len,
+                         &q), CTFW_DEFRAG_HELD);
+    assert_int_equal(add(d, mk_frag6(&b, 3, 16, 16, true, false), 0, &len,
+                         &q), CTFW_DEFRAG_DROP);
+    assert_int_equal(add(d, mk_frag6(&c, 3, 24, 16, false, false), 0, &len,
+                         &q), CTFW_DEFRAG_HELD);
+    ctfw_defrag_stats(d, &st);
+    assert_int_equal(st.overlap, 1);
+    assert_int_equal(st.queues, 1);     /* the last fragment's new one */
+    /* another end: dropped, queue kept, then completed */
+    assert_int_equal(add(d, mk_frag6(&e, 3, 24, 8, false, false), 0, &len,
+                         &q), CTFW_DEFRAG_DROP);
+    assert_int_equal(add(d, mk_frag6(&a, 3, 0, 24, true, false), 0, &len,
+                         &q), CTFW_DEFRAG_DONE);
+    ctfw_defrag_release(d, q);
+    /* unaligned end of a non-last fragment */
+    assert_int_equal(add(d, mk_frag6(&a, 4, 0, 24, true, false), 0, &len,
+                         &q), CTFW_DEFRAG_HELD);
+    assert_int_equal(add(d, mk_frag6(&b, 4, 24, 12, true, false), 0, &len,
+                         &q), CTFW_DEFRAG_PASS);
+    ctfw_defrag_stats(d, &st);
+    assert_int_equal(st.queues, 0);
+    ctfw_defrag_free(d);
+}
+
+static unsigned expired_calls;
+static uint32_t expired_len;
+static uint64_t expired_when;
+
+static void
+on_expire(void *arg, const uint8_t *first, uint32_t len, uint64_t when)
+{
+    (void)arg;
+    (void)first;
+    expired_calls++;
+    expired_len = len;
+    expired_when = when;
+}
+
+/* A queue expires nf_conntrack_frag6_timeout after its creation; the
+ * callback hears of it only when the first fragment was held
+ * (ip6frag_expire_frag_queue(): no error without it). The ICMPv6 time
+ * exceeded quotes that fragment: 40 + 8 + its length. */
+static void
+test6_expire(void **state)
+{
+    (void)state;
+    expired_calls = 0;
+    struct ctfw_defrag *d = mk_defrag6(on_expire, NULL);
+    struct frag_buf a, b;
+    size_t len;
+    struct ctfw_defrag_queue *q;
+    assert_int_equal(add(d, mk_frag6(&a, 5, 0, 24, true, false), 1 * SEC,
+                         &len, &q), CTFW_DEFRAG_HELD);
+    assert_int_equal(add(d, mk_frag6(&b, 6, 24, 16, false, false), 2 * SEC,
+                         &len, &q), CTFW_DEFRAG_HELD);
+    ctfw_defrag_advance(d, 61 * SEC - 1);
+    assert_int_equal(expired_calls, 0);
+    ctfw_defrag_advance(d, 62 * SEC);
+    assert_int_equal(expired_calls, 1);
+    assert_int_equal(expired_len, 40 + 8 + 24);
+    assert_int_equal(expired_when, 61 * SEC);
+    struct ctfw_defrag_stats st;
+    ctfw_defrag_stats(d, &st);
+    assert_int_equal(st.expired, 2);
+    assert_int_equal(st.queues, 0);
+    uint8_t msg[1500];
+    union ctfw_addr src;
+    memset(&src, 0, sizeof(src));
+    src.b[0] = 0xfd, src.b[15] = 1;
+    size_t n = ctfw_defrag6_time_exceeded(a.b, 72, &src, msg, sizeof(msg));
+    assert_int_equal(n, 40 + 8 + 72);
+    assert_int_equal(msg[6], 58);
+    assert_int_equal(msg[7], 64);
+    assert_int_equal(msg[40], 3);
+    assert_int_equal(msg[41], 1);
+    assert_memory_equal(msg + 24, a.b + 8, 16);   /* to the source */
+    assert_memory_equal(msg + 48, a.b, 72);
+    ctfw_defrag_free(d);
+}
+
 int
 main(void)
 {
@@ -363,6 +576,10 @@ main(void)
         cmocka_unit_test(test_too_many_queues),
         cmocka_unit_test(test_memory_bound),
         cmocka_unit_test(test_pass),
+        cmocka_unit_test(test6_reasm),
+        cmocka_unit_test(test6_atomic),
+        cmocka_unit_test(test6_errors),
+        cmocka_unit_test(test6_expire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
