@@ -441,6 +441,28 @@ bool ctfw_ct_tuple_taken(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                          const struct ctfw_ct_entry *ignored,
                          uint64_t now_ns);
 
+/*
+ * The NAT by-source hash (nf_nat_bysource): nf_nat_setup_info() adds an
+ * entry that got its SRC binding (0, or -ENOMEM); the entry leaves when
+ * it is freed. ctfw_ct_natsrc_find() is find_appropriate_src()'s walk:
+ * fn is called for each entry whose ORIGINAL tuple has this source
+ * (family, protocol, zone, address, port; ICMP: id), newest first, until
+ * it returns true; that entry is returned (NULL when none).
+ */
+int ctfw_ct_natsrc_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+const struct ctfw_ct_entry *
+ctfw_ct_natsrc_find(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                    uint16_t zone, const union ctfw_addr *src,
+                    uint16_t sport,
+                    bool (*fn)(void *arg, const struct ctfw_ct_entry *e),
+                    void *arg);
+
+/* nf_ct_invert_tuple(): the tuple of the other direction (false for an
+ * ICMP type that has no answer). */
+bool ctfw_ct_tuple_invert(uint8_t family, uint8_t proto,
+                          const struct ctfw_ct_tuple *in,
+                          struct ctfw_ct_tuple *out);
+
 /* The entry's helper (helper=ftp in listings), NONE when none. */
 enum ctfw_ct_helper ctfw_ct_entry_helper(const struct ctfw_ct_entry *e);
 /* The master of an EXPECTED entry while the master is alive, else NULL. */

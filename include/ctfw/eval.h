@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "ctfw/host.h"
+#include "ctfw/nat.h"
 #include "ctfw/rules.h"
 #include "ctfw/skb.h"
 
@@ -60,6 +61,13 @@ struct ctfw_rules_env {
     void (*reject)(void *arg, const struct ctfw_skb *skb,
                    enum ctfw_reject_type type);
     void *reject_arg;
+    /* NAT targets (SNAT, DNAT, MASQUERADE, REDIRECT, NETMAP): the
+     * pipeline binds the packet's new entry (ctfw_nat_target). Returns
+     * false when the packet is to be dropped. NULL: the targets end the
+     * nat table with ACCEPT and bind nothing. */
+    bool (*nat)(void *arg, struct ctfw_skb *skb,
+                const struct ctfw_nat_request *req);
+    void *nat_arg;
 };
 
 /* What decided a packet's fate in one table. */

@@ -60,6 +60,13 @@ enum ctfw_drop_reason {
     CTFW_DROP_DEFRAG,        /* reassembly refused the fragment:
                                 duplicate, overlap, impossible, or the
                                 memory bound */
+    CTFW_DROP_NAT_EXHAUSTED, /* NAT found no unique tuple (port range
+                                used up): the kernel keeps the clashing
+                                tuple and fails at confirm, counted in
+                                insert_failed */
+    CTFW_DROP_NAT,           /* NAT could not rewrite it (ICMP error
+                                with a bad checksum, redirect of a
+                                NATed connection, header too short) */
     CTFW_DROP_REASON_COUNT
 };
 

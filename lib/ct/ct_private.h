@@ -77,6 +77,7 @@ struct ct_sctp {
 #define CT_E_TSTAMP 0x02     /* has the timestamp extension */
 #define CT_E_USED 0x04       /* slot allocated */
 #define CT_E_HELP 0x08       /* has the help extension (struct ct_help) */
+#define CT_E_NATSRC 0x10     /* in the NAT by-source hash (natsrc.c) */
 
 struct ctfw_ct_entry {
     uint32_t next[2];       /* hash chain link of each direction's node */
@@ -244,6 +245,13 @@ struct ctfw_ct {
     struct ct_gc gc;
     struct ct_ratelimit rl;
 
+    /* NAT by-source hash (natsrc.c, nf_nat_bysource): bucket heads
+     * (slots) and a next link per slot in chunks parallel to chunks,
+     * allocated when NAT first binds a source. */
+    uint32_t *natsrc_heads;
+    uint32_t natsrc_hsize;
+    uint32_t **natsrc_next;
+
     /* Help extension chunks (parallel to chunks), on demand. */
     struct ct_help **help;
     uint32_t help_gen;
@@ -349,6 +357,8 @@ struct ctfw_ct_entry *ct_master_of(const struct ctfw_ct *ct,
                                    const struct ctfw_ct_entry *e);
 /* Slot being freed: drop the master's child reference. */
 void ct_help_release(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+/* natsrc.c: leave the by-source hash (the entry's slot is freed). */
+void ct_natsrc_unlink(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
 /* Master dies: its expectations go (nf_ct_remove_expectations). */
 void ct_expect_remove_master(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
 /* init_conntrack(): find and take the expectation for a new entry;

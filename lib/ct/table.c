@@ -68,10 +68,15 @@ pool_grow(struct ctfw_ct *ct)
         if (!hp)
             return -ENOMEM;
         ct->help = hp;
+        uint32_t **ns = realloc(ct->natsrc_next, ncap * sizeof(*ns));
+        if (!ns)
+            return -ENOMEM;
+        ct->natsrc_next = ns;
         for (uint32_t i = ct->chunks_cap; i < ncap; i++) {
             ct->acct[i] = NULL;
             ct->tstamp[i] = NULL;
             ct->help[i] = NULL;
+            ct->natsrc_next[i] = NULL;
         }
         ct->chunks_cap = ncap;
     }
@@ -132,6 +137,8 @@ pool_put(struct ctfw_ct *ct, uint32_t slot)
     struct ctfw_ct_entry *e = ct_slot(ct, slot);
     if (e->eflags & CT_E_HELP)
         ct_help_release(ct, e);
+    if (e->eflags & CT_E_NATSRC)
+        ct_natsrc_unlink(ct, e);
     e->eflags = 0;
     e->status = 0;
     e->helper = 0;
@@ -573,8 +580,11 @@ ctfw_ct_free(struct ctfw_ct *ct)
         free(ct->acct[i]);
         free(ct->tstamp[i]);
         free(ct->help[i]);
+        free(ct->natsrc_next[i]);
     }
     ct_expect_fini(ct);
+    free(ct->natsrc_next);
+    free(ct->natsrc_heads);
     free(ct->help);
     free(ct->chunks);
     free(ct->acct);

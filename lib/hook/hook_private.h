@@ -4,6 +4,7 @@
 #define CTFW_HOOK_PRIVATE_H
 
 #include "ctfw/hook.h"
+#include "ctfw/nat.h"
 #include "defrag.h"
 
 /* Room for the link header kept in front of a reassembled datagram. */
@@ -31,6 +32,12 @@ struct ctfw_pipeline {
     uint64_t defrag_refused, defrag_held_dropped;
     struct ctfw_pkt defrag_pkt;
     uint8_t defrag_buf[CTFW_DEFRAG_LINK_MAX + 65535];
+    /* NAT (lib/nat): bindings and the packet being rewritten (a copy of
+     * the caller's bytes, made at its first change); nat_rewrote says
+     * the current packet's bytes changed. */
+    struct ctfw_nat *nat;
+    bool nat_rewrote;
+    uint8_t nat_buf[CTFW_DEFRAG_LINK_MAX + 65535];
 };
 
 /* The conntrack settings in force for these sysctls. */

@@ -80,6 +80,8 @@ static const char *const drop_names[CTFW_DROP_REASON_COUNT] = {
     [CTFW_DROP_TTL_EXCEEDED] = "ttl-exceeded",
     [CTFW_DROP_CT_HELPER] = "conntrack-helper",
     [CTFW_DROP_DEFRAG] = "defrag",
+    [CTFW_DROP_NAT_EXHAUSTED] = "nat-port-exhausted",
+    [CTFW_DROP_NAT] = "nat",
 };
 
 const char *
@@ -222,6 +224,15 @@ frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
     pl->reject_depth--;
 }
 
+/* A NAT target of the nat table (ext_nat.c): bind the packet's entry. */
+static bool
+rules_nat_cb(void *arg, struct ctfw_skb *skb,
+             const struct ctfw_nat_request *req)
+{
+    struct ctfw_pipeline *pl = arg;
+    return ctfw_nat_target(pl->nat, pl->ct, pl->p.host, skb, req);
+}
+
 int
 ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
                   struct ctfw_pipeline **out)
@@ -285,6 +296,17 @@ ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
     pl->env.log_arg = pl;
     pl->env.reject = rules_reject_cb;
     pl->env.reject_arg = pl;
+    if (pl->ct) {
+        int rc = ctfw_nat_new(p->seed, &pl->nat);
+        if (rc < 0) {
+            ctfw_defrag_free(pl->defrag);
+            ctfw_ct_free(pl->ct);
+            free(pl);
+            return rc;
+        }
+        pl->env.nat = rules_nat_cb;
+        pl->env.nat_arg = pl;
+    }
     *out = pl;
     return 0;
 }
@@ -297,6 +319,7 @@ ctfw_pipeline_free(struct ctfw_pipeline *pl)
     ctfw_ct_free(pl->ct);
     ctfw_defrag_free(pl->defrag);
     ctfw_defrag_free(pl->defrag6);
+    ctfw_nat_free(pl->nat);
     free(pl);
 }
 
@@ -421,13 +444,14 @@ static void
 emit_datagram(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
               uint64_t now_ns, bool forwarded)
 {
-    if (!pl->defrag_done ||
+    if (!pl->defrag_done || pl->nat_rewrote ||
         (pkt->family == 6 &&
          pkt->ip_len <= 40 + ctfw_defrag_max_size(pl->defrag_done))) {
-        /* IPv6: __ip6_finish_output() refragments only a datagram
-         * longer than frag_max_size (40 + the largest fragment's
-         * payload): an atomic fragment leaves whole, without its
-         * fragment header. */
+        /* A datagram NAT rewrote leaves whole (not refragmented:
+         * docs/nat.md). IPv6: __ip6_finish_output() refragments only a
+         * datagram longer than frag_max_size (40 + the largest
+         * fragment's payload): an atomic fragment leaves whole, without
+         * its fragment header. */
         emit_output(pl, pkt, now_ns, forwarded);
         return;
     }
@@ -441,16 +465,145 @@ emit_datagram(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     }
 }
 
-/* nf_nat_inet_fn(): the nat table sees a connection's first packet only
- * (per manipulation type); untracked and invalid packets skip it. */
-static bool
-nat_table_applies(const struct ctfw_skb *skb)
+/*
+ * The packet's bytes made writable for NAT: answers (reject_buf) and
+ * copies (nat_buf) are; the caller's buffer and a reassembled datagram
+ * are copied into nat_buf first. NULL when the packet is too large to
+ * copy (it then keeps its bytes).
+ */
+static uint8_t *
+nat_writable(struct ctfw_pipeline *pl, struct ctfw_skb *skb)
 {
-    if (!skb->ct.entry)
+    struct ctfw_pkt *p = &skb->pkt;
+    if (p->data == pl->reject_buf)
+        return pl->reject_buf;
+    if (p->data == pl->nat_buf)
+        return pl->nat_buf;
+    if (p->caplen > sizeof(pl->nat_buf))
+        return NULL;
+    memcpy(pl->nat_buf, p->data, p->caplen);
+    p->data = pl->nat_buf;
+    return pl->nat_buf;
+}
+
+/* After a rewrite: decode the bytes again (addresses, ports, ICMP
+ * quotes), keeping what the path changed in the decoded packet only
+ * (the TTL of a forwarded packet). */
+static void
+nat_redecode(struct ctfw_pipeline *pl, struct ctfw_skb *skb)
+{
+    struct ctfw_pkt *p = &skb->pkt;
+    uint8_t ttl = p->ttl;
+    ctfw_pkt_decode(p, p->linktype, p->data, p->caplen, p->wirelen);
+    p->ttl = ttl;
+    if (skb != &pl->reject_skb)
+        pl->nat_rewrote = true;
+}
+
+static void
+nat_drop(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
+         struct ctfw_pipeline_result *res)
+{
+    res->accept = false;
+    res->reason = CTFW_DROP_NAT;
+    res->hook = (uint8_t)hook;
+    res->table = CTFW_TABLE_COUNT;
+    res->target = "nat";
+    ctfw_ct_abort(pl->ct, &skb->ct);
+}
+
+/* Evaluate one table; false when it dropped the packet (res filled, the
+ * unconfirmed entry released). */
+static bool
+eval_table(struct ctfw_pipeline *pl, struct ctfw_ruleset *rs,
+           enum ctfw_table t, struct ctfw_skb *skb, enum ctfw_hook hook,
+           struct ctfw_pipeline_result *res)
+{
+    struct ctfw_rules_verdict v;
+    if (ctfw_rules_eval(rs, t, skb, &pl->env, &v) < 0)
+        return true;
+    res->ctstate = ctstate_name(skb);
+    if (v.by != CTFW_RULES_BY_NOCHAIN) {
+        res->hook = (uint8_t)hook;
+        res->table = (uint8_t)t;
+        res->chain = v.chain;
+        res->rule = v.rule;
+        res->target = v.target;
+    }
+    if (!v.accept) {
+        res->accept = false;
+        res->reason = v.by == CTFW_RULES_BY_POLICY    ? CTFW_DROP_POLICY
+                      : v.by == CTFW_RULES_BY_HOTDROP ? CTFW_DROP_HOTDROP
+                                                      : CTFW_DROP_RULE;
+        if (pl->ct)
+            ctfw_ct_abort(pl->ct, &skb->ct);
         return false;
-    if (skb->ct.info != CTFW_CT_NEW && skb->ct.info != CTFW_CT_RELATED)
+    }
+    return true;
+}
+
+/*
+ * The nat hook function (nf_nat_ipv4_fn/nf_nat_ipv6_fn and
+ * nf_nat_inet_fn): registered when the family has a nat table. ICMP
+ * packets RELATED to a connection get nf_nat_icmp_reply_translation();
+ * a new (or related) connection without a binding for this hook's manip
+ * type runs the nat table, and gets a null binding when no rule bound
+ * it; then every packet with a binding is rewritten (nf_nat_packet).
+ * Untracked and invalid packets pass untouched. Returns false when the
+ * packet is dropped (res filled).
+ */
+static bool
+nat_hook(struct ctfw_pipeline *pl, struct ctfw_ruleset *rs,
+         struct ctfw_skb *skb, enum ctfw_hook hook,
+         struct ctfw_pipeline_result *res)
+{
+    struct ctfw_ct_entry *e = skb->ct.entry;
+    if (!e || !pl->nat)
+        return true;
+    enum ctfw_ct_info info = (enum ctfw_ct_info)skb->ct.info;
+    struct ctfw_pkt *p = &skb->pkt;
+    bool related = info == CTFW_CT_RELATED || info == CTFW_CT_RELATED_REPLY;
+    if (related && p->l3_off != CTFW_PKT_OFF_NONE &&
+        p->proto == (p->family == 6 ? 58 : 1)) {
+        uint8_t *buf = nat_writable(pl, skb);
+        if (!buf)
+            return true;
+        int r = ctfw_nat_icmp_reply_translation(
+            pl->nat, e, info, hook, buf + p->l3_off, p->caplen - p->l3_off,
+            p->ip_len);
+        if (r < 0) {
+            nat_drop(pl, skb, hook, res);
+            return false;
+        }
+        if (r > 0)
+            nat_redecode(pl, skb);
+        return true;
+    }
+    enum ctfw_nat_manip m = ctfw_nat_hook_manip(hook);
+    if ((info == CTFW_CT_NEW || related) && !ctfw_nat_initialized(e, m)) {
+        if (!eval_table(pl, rs, CTFW_TABLE_NAT, skb, hook, res))
+            return false;
+        /* No rule bound it: null binding. */
+        if (!ctfw_nat_initialized(e, m) &&
+            !ctfw_nat_null_binding(pl->nat, pl->ct, e, m, skb->now_ns)) {
+            nat_drop(pl, skb, hook, res);
+            return false;
+        }
+    }
+    if (!ctfw_nat_needed(e, info, hook) || p->l3_off == CTFW_PKT_OFF_NONE)
+        return true;
+    uint8_t *buf = nat_writable(pl, skb);
+    if (!buf)
+        return true;
+    int r = ctfw_nat_packet(pl->nat, e, info, hook, buf + p->l3_off,
+                            p->caplen - p->l3_off, p->ip_len);
+    if (r < 0) {
+        nat_drop(pl, skb, hook, res);
         return false;
-    return !(ctfw_ct_entry_status(skb->ct.entry) & CTFW_CT_S_CONFIRMED);
+    }
+    if (r > 0)
+        nat_redecode(pl, skb);
+    return true;
 }
 
 /*
@@ -504,10 +657,31 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
                 res->target = "conntrack";
                 return false;
             }
+            /* A NAT binding that found no unique tuple keeps a
+             * clashing one and fails here (get_unique_tuple() leaves the
+             * last candidate): told apart from other insert failures
+             * (chain too long) for the replay summary. Packets are
+             * handled one at a time, so the ORIGINAL tuple cannot clash:
+             * a bound entry that fails on anything but the chain length
+             * failed on its reply tuple. */
+            uint32_t bound = skb->ct.entry
+                                 ? ctfw_ct_entry_status(skb->ct.entry) &
+                                       (CTFW_CT_S_SRC_NAT_DONE |
+                                        CTFW_CT_S_DST_NAT_DONE)
+                                 : 0;
+            struct ctfw_ct_stats before;
+            if (bound)
+                ctfw_ct_get_stats(pl->ct, &before);
             if (ctfw_ct_confirm(pl->ct, &skb->ct, skb->now_ns) ==
                 CTFW_CT_DROP) {
                 res->accept = false;
                 res->reason = CTFW_DROP_CT_INSERT;
+                if (bound) {
+                    struct ctfw_ct_stats after;
+                    ctfw_ct_get_stats(pl->ct, &after);
+                    if (after.chaintoolong == before.chaintoolong)
+                        res->reason = CTFW_DROP_NAT_EXHAUSTED;
+                }
                 res->hook = (uint8_t)hook;
                 res->table = CTFW_TABLE_COUNT;
                 res->target = "conntrack";
@@ -518,28 +692,13 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
         enum ctfw_table t = (enum ctfw_table)*s;
         if (!rs || !ctfw_rules_table_hooks(rs, t, hook))
             continue;
-        if (t == CTFW_TABLE_NAT && !nat_table_applies(skb))
+        if (t == CTFW_TABLE_NAT) {
+            if (!nat_hook(pl, rs, skb, hook, res))
+                return false;
             continue;
-        struct ctfw_rules_verdict v;
-        if (ctfw_rules_eval(rs, t, skb, &pl->env, &v) < 0)
-            continue;
-        res->ctstate = ctstate_name(skb);
-        if (v.by != CTFW_RULES_BY_NOCHAIN) {
-            res->hook = (uint8_t)hook;
-            res->table = (uint8_t)t;
-            res->chain = v.chain;
-            res->rule = v.rule;
-            res->target = v.target;
         }
-        if (!v.accept) {
-            res->accept = false;
-            res->reason = v.by == CTFW_RULES_BY_POLICY    ? CTFW_DROP_POLICY
-                          : v.by == CTFW_RULES_BY_HOTDROP ? CTFW_DROP_HOTDROP
-                                                          : CTFW_DROP_RULE;
-            if (pl->ct)
-                ctfw_ct_abort(pl->ct, &skb->ct);
+        if (!eval_table(pl, rs, t, skb, hook, res))
             return false;
-        }
     }
     return true;
 }
@@ -636,6 +795,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
 
     struct ctfw_skb skb;
     memset(&skb, 0, sizeof(skb));
+    pl->nat_rewrote = false;
     skb.pkt = *pkt;
     skb.now_ns = now_ns;
     ctfw_ct_ref_init(&skb.ct);
@@ -657,6 +817,21 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         skb.out_name = "";
         if (!run_hook(pl, &skb, CTFW_HOOK_PRE_ROUTING, res, false))
             break;
+        if (pl->nat_rewrote && memcmp(skb.pkt.dst.b, pkt->dst.b,
+                                      pkt->family == 6 ? 16 : 4) != 0) {
+            /* nf_nat_ipv4_in(): a new destination drops the route; the
+             * routing decision is made on the rewritten packet. */
+            struct ctfw_host_decision nd;
+            ctfw_host_decide(pl->p.host, pkt->family, &skb.pkt.src,
+                             &skb.pkt.dst, d.in_ifindex, false, &nd);
+            d.path = nd.path;
+            d.out_ifindex = nd.out_ifindex;
+            res->path = (uint8_t)d.path;
+            res->out_ifindex = d.out_ifindex;
+            outn = d.out_ifindex ? ctfw_host_ifname(pl->p.host,
+                                                    d.out_ifindex)
+                                 : NULL;
+        }
         if (d.path == CTFW_HOST_PATH_FORWARD_OFF ||
             d.path == CTFW_HOST_PATH_NO_ROUTE) {
             res->ctstate = ctstate_name(&skb);
@@ -694,7 +869,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
              * log_tables case); -i itself is refused in POSTROUTING at
              * load time, so no rule can match on it. */
             if (run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
-                emit_datagram(pl, pkt, now_ns, true);
+                emit_datagram(pl, &skb.pkt, now_ns, true);
         }
         break;
     case CTFW_HOST_PATH_OUTPUT:
@@ -702,11 +877,32 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         skb.out_ifindex = d.out_ifindex;
         skb.in_name = "";
         skb.out_name = outn ? outn : "";
-        if (!run_hook(pl, &skb, CTFW_HOOK_LOCAL_OUT, res, false) ||
-            !run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
+        if (!run_hook(pl, &skb, CTFW_HOOK_LOCAL_OUT, res, false))
+            break;
+        if (pl->nat_rewrote && memcmp(skb.pkt.dst.b, pkt->dst.b,
+                                      pkt->family == 6 ? 16 : 4) != 0) {
+            /* nf_nat_ipv4_local_fn(): a new destination is routed again
+             * (ip_route_me_harder); a local one loops back. */
+            if (ctfw_host_is_local(pl->p.host, pkt->family, &skb.pkt.dst)) {
+                d.path = CTFW_HOST_PATH_LOOPBACK;
+                d.out_ifindex = 1;
+            } else {
+                d.path = CTFW_HOST_PATH_OUTPUT;
+                d.out_ifindex = ctfw_host_route(pl->p.host, pkt->family,
+                                                &skb.pkt.dst);
+            }
+            res->path = (uint8_t)d.path;
+            res->out_ifindex = d.out_ifindex;
+            outn = d.out_ifindex ? ctfw_host_ifname(pl->p.host,
+                                                    d.out_ifindex)
+                                 : NULL;
+            skb.out_ifindex = d.out_ifindex;
+            skb.out_name = outn ? outn : "";
+        }
+        if (!run_hook(pl, &skb, CTFW_HOOK_POST_ROUTING, res, false))
             break;
         if (d.path == CTFW_HOST_PATH_OUTPUT)
-            emit_datagram(pl, pkt, now_ns, false);
+            emit_datagram(pl, &skb.pkt, now_ns, false);
         if (d.path == CTFW_HOST_PATH_LOOPBACK) {
             skb.in_ifindex = 1;
             skb.in_name = "lo";
@@ -722,6 +918,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     if (res->reason == CTFW_DROP_CT_TABLE_FULL ||
         res->reason == CTFW_DROP_CT_INVALID ||
         res->reason == CTFW_DROP_CT_INSERT ||
+        res->reason == CTFW_DROP_NAT_EXHAUSTED ||
         res->reason == CTFW_DROP_CT_HELPER)
         res->ctstate = "-";
     else if (res->accept)

@@ -281,17 +281,70 @@ static const struct rules_opt netmap_opts[] = {
 };
 
 /*
- * Evaluation. NAT itself (binding the entry, rewriting the packet) is
- * issue 8; until then a NAT target ends the nat table with ACCEPT, its
- * verdict in the kernel (nf_nat_setup_info() returns NF_ACCEPT), and
- * the packet keeps its addresses. Every NAT target needs conntrack.
+ * Evaluation: the target's parameters as a range in the kernel's form
+ * (struct nf_nat_range2), handed to the pipeline, which binds the entry
+ * (lib/nat, nf_nat_setup_info). The verdict is NF_ACCEPT unless the
+ * binding fails (MASQUERADE without an address: NF_DROP).
  */
+static bool
+nat_flag(const struct rules_xt *xt, const char *name)
+{
+    for (int k = 1; k < xt->ext->n_opts; k++)
+        if ((xt->seen & (1ull << k)) && !strcmp(xt->ext->opts[k].name, name))
+            return true;
+    return false;
+}
+
 static int
 nat_action(const struct rules_xt *xt, struct rules_eval *ev)
 {
-    (void)xt;
-    (void)ev;
-    return RULES_XT_ACCEPT;
+    if (!ev->env || !ev->env->nat)
+        return RULES_XT_ACCEPT;
+    struct ctfw_nat_request req;
+    memset(&req, 0, sizeof(req));
+    char c = xt->ext->name[0];
+    if (c == 'N') {
+        /* NETMAP: the prefix as first..last address (xt_NETMAP's
+         * min_ip/max_ip, mask = ~(min ^ max)). */
+        const struct netmap_info *nm = (const void *)xt->data;
+        req.target = CTFW_NAT_T_NETMAP;
+        req.range.flags = CTFW_NAT_RANGE_MAP_IPS;
+        for (int i = 0; i < 16; i++) {
+            req.range.min_addr.b[i] = nm->to.addr.b[i] & nm->to.mask.b[i];
+            req.range.max_addr.b[i] =
+                (uint8_t)(nm->to.addr.b[i] | ~nm->to.mask.b[i]);
+        }
+        return ev->env->nat(ev->env->nat_arg, ev->skb, &req)
+                   ? RULES_XT_ACCEPT
+                   : RULES_XT_DROP;
+    }
+    const struct nat_info *n = (const void *)xt->data;
+    req.target = c == 'S'   ? CTFW_NAT_T_SNAT
+                 : c == 'D' ? CTFW_NAT_T_DNAT
+                 : c == 'M' ? CTFW_NAT_T_MASQUERADE
+                            : CTFW_NAT_T_REDIRECT;
+    if (n->flags & NAT_MAP_IPS) {
+        req.range.flags |= CTFW_NAT_RANGE_MAP_IPS;
+        req.range.min_addr = n->min_addr;
+        req.range.max_addr = n->max_addr;
+    }
+    if (n->flags & NAT_PROTO) {
+        req.range.flags |= CTFW_NAT_RANGE_PROTO_SPECIFIED;
+        req.range.min_port = (uint16_t)n->min_port;
+        req.range.max_port = (uint16_t)n->max_port;
+    }
+    if (n->flags & NAT_OFFSET) {
+        req.range.flags |= CTFW_NAT_RANGE_PROTO_OFFSET;
+        req.range.base_port = (uint16_t)n->base_port;
+    }
+    if (nat_flag(xt, "random"))
+        req.range.flags |= CTFW_NAT_RANGE_PROTO_RANDOM;
+    if (nat_flag(xt, "random-fully"))
+        req.range.flags |= CTFW_NAT_RANGE_PROTO_RANDOM_FULLY;
+    if (nat_flag(xt, "persistent"))
+        req.range.flags |= CTFW_NAT_RANGE_PERSISTENT;
+    return ev->env->nat(ev->env->nat_arg, ev->skb, &req) ? RULES_XT_ACCEPT
+                                                          : RULES_XT_DROP;
 }
 
 static bool

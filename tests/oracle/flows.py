@@ -96,8 +96,14 @@ class TcpFlow:
     style direction is chosen by the `frm` argument ('c' or 's')."""
 
     def __init__(self, c, s, sport, dport, isn_c=1000000, isn_s=5000000,
-                 win=64240, opts=True):
+                 win=64240, opts=True, server_view=None):
         self.ep = {'c': (c, sport), 's': (s, dport)}
+        # NAT: the server sees the connection translated, so it answers
+        # from and to other addresses/ports than the client used:
+        # server_view = (client addr, client port, server addr, server
+        # port) as the server sees them (its packets go from the last two
+        # to the first two).
+        self.sview = server_view
         self.nxt = {'c': isn_c, 's': isn_s}   # next seq each side sends
         self.win = win
         self.opts = opts
@@ -106,6 +112,8 @@ class TcpFlow:
              win=None, ip_flags='DF'):
         to = 's' if frm == 'c' else 'c'
         (src, sport), (dst, dport) = self.ep[frm], self.ep[to]
+        if frm == 's' and self.sview:
+            dst, dport, src, sport = self.sview
         p = (ip_header(src, dst, df=ip_flags == 'DF') /
              TCP(sport=sport, dport=dport, flags=flags,
                  seq=self.nxt[frm] if seq is None else seq,

@@ -259,3 +259,126 @@ def verdict_lines(text):
         if len(f) >= 2 and f[0].isdigit():
             out.append((int(f[0]), f[1].upper()))
     return out
+
+
+# --------------------------------------------------------------------------
+# NAT (cases with `nat = yes`): ports chosen at random
+
+def injected_ports(frames):
+    """The ports (and ICMP echo ids) the injected packets carry, their
+    ICMP quotes included: the values a NAT binding can keep or a rule can
+    name. Frames are Ethernet. Parsed by hand."""
+    known = set()
+
+    def l4(proto, b):
+        if proto in (6, 17, 132, 33, 136) and len(b) >= 4:
+            known.add(int.from_bytes(b[0:2], 'big'))
+            known.add(int.from_bytes(b[2:4], 'big'))
+        elif proto == 1 and len(b) >= 8:
+            if b[0] in (0, 8, 13, 14, 15, 16, 17, 18):
+                known.add(int.from_bytes(b[4:6], 'big'))
+            elif len(b) >= 28:
+                ihl = (b[8] & 0x0f) * 4
+                l4(b[17], b[8 + ihl:])
+    for d in frames:
+        if len(d) < 34 or d[12:14] != b'\x08\x00':
+            continue
+        ip = d[14:]
+        ihl = (ip[0] & 0x0f) * 4
+        l4(ip[9], ip[ihl:])
+    return known
+
+
+def port_class(p):
+    """nf_nat_l4proto_unique_tuple()'s port classes (reference §9)."""
+    return '1-511' if p < 512 else '600-1023' if p < 1024 else \
+        '1024-65535'
+
+
+_NAT_CT_PORT = re.compile(r'\b(sport|dport)=(\d+)|(code=\d+ id=)(\d+)')
+_NAT_PKT_PORT = re.compile(r'((?:tcp|udp|proto=\d+) )(\d+)>(\d+)|'
+                           r'( id=)(\d+)')
+
+
+def nat_ports_ct(text, known):
+    """conntrack -L text with every port/ICMP id that no injected packet
+    carried (so NAT chose it at random) replaced by `~CLASS`: compared by
+    class, not by value. Returns (text, problems): problems lists
+    chosen values given twice for one protocol and address (uniqueness)."""
+    seen, problems, out = {}, [], []
+    for line in text.splitlines():
+        f = line.split()
+        proto = f[0] if f else ''
+        addrs = [x for x in f if x.startswith(('src=', 'dst='))]
+
+        def sub(m):
+            if m.group(2) is not None:
+                v = int(m.group(2))
+                if v in known:
+                    return m.group(0)
+                key = (proto, tuple(addrs[2:4]), m.group(1), v)
+                seen[key] = seen.get(key, 0) + 1
+                return f'{m.group(1)}=~{port_class(v)}'
+            v = int(m.group(4))
+            if v in known:
+                return m.group(0)
+            key = (proto, tuple(addrs[2:4]), 'id', v)
+            seen[key] = seen.get(key, 0) + 1
+            return f'{m.group(3)}~{port_class(v)}'
+        out.append(_NAT_CT_PORT.sub(sub, line))
+    for key, n in sorted(seen.items(), key=str):
+        if n > 1:
+            problems.append(f'chosen port {key[3]} used by {n} entries '
+                            f'({key[0]} {" ".join(key[1])})')
+    return '\n'.join(out) + ('\n' if out else ''), problems
+
+
+def nat_ports_pkt(summary, known):
+    """A packet summary with ports/ids unknown to the injected packets
+    replaced by `~CLASS`."""
+    def sub(m):
+        if m.group(1) is not None:
+            a, b = int(m.group(2)), int(m.group(3))
+            a = str(a) if a in known else '~' + port_class(a)
+            b = str(b) if b in known else '~' + port_class(b)
+            return f'{m.group(1)}{a}>{b}'
+        v = int(m.group(5))
+        return m.group(0) if v in known else f' id=~{port_class(v)}'
+    return _NAT_PKT_PORT.sub(sub, summary)
+
+
+def nat_signature(data):
+    """Identity of an injected packet across a NAT router: protocol, IP id
+    and IP length (NAT changes addresses, ports and checksums only)."""
+    if len(data) < 34 or data[12:14] != b'\x08\x00':
+        return None
+    ip = data[14:]
+    return (ip[9], int.from_bytes(ip[4:6], 'big'),
+            int.from_bytes(ip[2:4], 'big'))
+
+
+def checksum_problems(data, linktype=101):
+    """For a packet ctfw rewrote: a wrong IPv4 header checksum or a wrong
+    TCP/UDP/ICMP checksum (a UDP checksum of 0 means none and is fine),
+    as a list of strings. The kernel's captures cannot be checked so
+    (veth offload leaves partial L4 checksums), ctfw's can."""
+    from scapy.layers.inet import IP, TCP, UDP, ICMP
+    if linktype != 101 or not data or data[0] >> 4 != 4:
+        return []
+    p = IP(data)
+    out = []
+    q = IP(data)
+    del q.chksum
+    if IP(bytes(q)).chksum != p.chksum:
+        out.append('IP header checksum')
+    for layer in (TCP, UDP, ICMP):
+        if p.haslayer(layer) and not p[layer].underlayer.haslayer('IPerror'):
+            got = p[layer].chksum
+            if layer is UDP and got == 0:
+                break
+            q = IP(data)
+            del q[layer].chksum
+            if IP(bytes(q))[layer].chksum != got:
+                out.append(f'{layer.__name__} checksum')
+            break
+    return out
