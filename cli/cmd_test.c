@@ -58,6 +58,8 @@ usage(FILE *out)
 "  connect tcp 198.51.100.7:40000 > 10.0.0.10:80 -> ACCEPT\n"
 "  tcp 198.51.100.7:40001 > 10.0.0.10:22 S -> DROP NEW\n"
 "  after 30s\n"
+"  icmp6 2001:db8::7 > 2001:db8::10 -> DROP NEW   (with 'rules6')\n"
+"  udp [2001:db8::53]:53 > [2001:db8::10]:5353 -> ACCEPT ESTABLISHED\n"
 "\n"
 "Examples: ctfw test examples/incident/incident.test\n"
 "  ctfw test -R examples/incident/rules-forgot-untracked.v4 \\\n"
@@ -79,7 +81,8 @@ struct step {
     enum step_kind kind;
     unsigned line;
     char *text;                /* the line, for reports */
-    uint8_t proto;             /* 6, 17, 1 */
+    uint8_t proto;             /* 6, 17, 1 (ICMP or ICMPv6) */
+    uint8_t family;            /* 4 or 6, from the addresses */
     union ctfw_addr src, dst;
     uint16_t sport, dport;
     uint8_t tcp_flags;
@@ -100,7 +103,7 @@ struct step {
 
 struct flow {
     uint8_t proto;
-    uint32_t a, b;
+    union ctfw_addr a, b;
     uint16_t ap, bp;
     uint32_t nxt[2];
 };
@@ -198,22 +201,39 @@ parse_u32(const char *s, uint32_t max, uint32_t *out)
     return true;
 }
 
-/* "10.0.0.1" or, when want_port, "10.0.0.1:80". */
+/* "10.0.0.1", "2001:db8::1" or, when want_port, "10.0.0.1:80" and
+ * "[2001:db8::1]:80". *family gets 4 or 6. */
 static bool
 parse_endpoint(const char *s, bool want_port, union ctfw_addr *a,
-               uint16_t *port)
+               uint16_t *port, uint8_t *family)
 {
     char host[64];
     const char *colon = strrchr(s, ':');
-    size_t hl = want_port && colon ? (size_t)(colon - s) : strlen(s);
+    bool bracket = s[0] == '[';
+    if (bracket) {
+        const char *close = strchr(s, ']');
+        if (!close || (want_port ? close[1] != ':' : close[1] != '\0'))
+            return false;
+        colon = want_port ? close + 1 : NULL;
+    } else if (!want_port || (colon && strchr(s, ':') != colon)) {
+        /* An IPv6 address without brackets has no port. */
+        colon = want_port && strchr(s, ':') == colon ? colon : NULL;
+    }
     if (want_port && !colon)
         return false;
+    const char *hs = s + bracket;
+    size_t hl = want_port ? (size_t)(colon - hs) - bracket
+                          : strlen(hs) - bracket;
     if (hl >= sizeof(host))
         return false;
-    memcpy(host, s, hl);
+    memcpy(host, hs, hl);
     host[hl] = '\0';
     memset(a, 0, sizeof(*a));
-    if (inet_pton(AF_INET, host, a->b) != 1)
+    if (!bracket && inet_pton(AF_INET, host, a->b) == 1)
+        *family = 4;
+    else if (inet_pton(AF_INET6, host, a->b) == 1)
+        *family = 6;
+    else
         return false;
     if (want_port) {
         uint32_t p;
@@ -351,7 +371,8 @@ parse_packet(struct t *t, unsigned line, struct tok *v, int n,
         proto = 6;
     else if (!strcmp(v[i].s, "udp") && !connect)
         proto = 17;
-    else if (!strcmp(v[i].s, "icmp") && !connect)
+    else if ((!strcmp(v[i].s, "icmp") || !strcmp(v[i].s, "icmp6")) &&
+             !connect)
         proto = 1;
     else {
         terr(t, line, v[i].col, connect ? "'connect' is for tcp"
@@ -378,16 +399,32 @@ parse_packet(struct t *t, unsigned line, struct tok *v, int n,
              "expected SRC > DST (with spaces around '>')");
         return;
     }
-    if (!parse_endpoint(v[i + 1].s, ports, &st->src, &st->sport)) {
+    uint8_t fam_dst = 0;
+    if (!parse_endpoint(v[i + 1].s, ports, &st->src, &st->sport,
+                        &st->family)) {
         terr(t, line, v[i + 1].col, "bad %s '%s'",
-             ports ? "IPv4 ADDRESS:PORT" : "IPv4 address", v[i + 1].s);
+             ports ? "ADDRESS:PORT" : "address", v[i + 1].s);
         return;
     }
-    if (!parse_endpoint(v[i + 3].s, ports, &st->dst, &st->dport)) {
+    if (!parse_endpoint(v[i + 3].s, ports, &st->dst, &st->dport,
+                        &fam_dst)) {
         terr(t, line, v[i + 3].col, "bad %s '%s'",
-             ports ? "IPv4 ADDRESS:PORT" : "IPv4 address", v[i + 3].s);
+             ports ? "ADDRESS:PORT" : "address", v[i + 3].s);
         return;
     }
+    if (fam_dst != st->family) {
+        terr(t, line, v[i + 3].col, "'%s' is not an IPv%u address like "
+             "the source", v[i + 3].s, st->family);
+        return;
+    }
+    if (proto == 1 && (st->family == 6) != !strcmp(v[i].s, "icmp6")) {
+        terr(t, line, v[i].col, "%s", st->family == 6
+                                          ? "IPv6 addresses: write icmp6"
+                                          : "icmp6 needs IPv6 addresses");
+        return;
+    }
+    if (proto == 1 && st->family == 6)
+        st->icmp_type = 128;   /* echo request */
     i += 4;
     if (connect)
         st->tcp_flags = CTFW_TCP_SYN;
@@ -403,11 +440,11 @@ parse_packet(struct t *t, unsigned line, struct tok *v, int n,
             if (proto == 6 && !connect && parse_tcp_flags(s, &st->tcp_flags))
                 continue;
             if (proto == 1 && !strcmp(s, "echo-request")) {
-                st->icmp_type = 8;
+                st->icmp_type = st->family == 6 ? 128 : 8;
                 continue;
             }
             if (proto == 1 && !strcmp(s, "echo-reply")) {
-                st->icmp_type = 0;
+                st->icmp_type = st->family == 6 ? 129 : 0;
                 continue;
             }
             terr(t, line, v[i].col, "unexpected '%s'%s", s,
@@ -621,12 +658,14 @@ find_flow(struct t *t, const struct step *st, int *dir)
         struct flow *f = &t->flows[i];
         if (f->proto != st->proto)
             continue;
-        if (f->a == st->src.w[0] && f->b == st->dst.w[0] &&
+        if (!memcmp(&f->a, &st->src, sizeof(f->a)) &&
+            !memcmp(&f->b, &st->dst, sizeof(f->b)) &&
             f->ap == st->sport && f->bp == st->dport) {
             *dir = 0;
             return f;
         }
-        if (f->b == st->src.w[0] && f->a == st->dst.w[0] &&
+        if (!memcmp(&f->b, &st->src, sizeof(f->b)) &&
+            !memcmp(&f->a, &st->dst, sizeof(f->a)) &&
             f->bp == st->sport && f->ap == st->dport) {
             *dir = 1;
             return f;
@@ -636,8 +675,8 @@ find_flow(struct t *t, const struct step *st, int *dir)
         return NULL;
     struct flow *f = &t->flows[t->n_flows++];
     f->proto = st->proto;
-    f->a = st->src.w[0];
-    f->b = st->dst.w[0];
+    f->a = st->src;
+    f->b = st->dst;
     f->ap = st->sport;
     f->bp = st->dport;
     f->nxt[0] = 1000000;
@@ -646,45 +685,70 @@ find_flow(struct t *t, const struct step *st, int *dir)
     return f;
 }
 
-/* The IPv4 packet of a step, checksums filled. Returns its length. */
+/* The IPv4 or IPv6 packet of a step, checksums filled. Returns its
+ * length. IPv6: no extension headers, flow label 0, tos as the traffic
+ * class, ttl as the hop limit; ICMP is ICMPv6 (next header 58). */
 static size_t
 build(struct t *t, const struct step *st)
 {
     uint8_t *ip = t->buf;
+    bool v6 = st->family == 6;
+    size_t iph = v6 ? 40 : 20;
     size_t l4 = st->proto == 6 ? 20 : 8;
-    size_t total = 20 + l4 + st->len;
+    size_t total = iph + l4 + st->len;
+    uint8_t l4proto = v6 && st->proto == 1 ? 58 : st->proto;
     memset(ip, 0, total);
-    ip[0] = 0x45;
-    ip[1] = st->tos;
-    ctfw_put16(ip + 2, (uint16_t)total);
-    ctfw_put16(ip + 4, (uint16_t)++t->ip_id);
-    ctfw_put16(ip + 6, 0x4000);   /* DF, as Linux sends */
-    ip[8] = st->ttl;
-    ip[9] = st->proto;
-    memcpy(ip + 12, st->src.b, 4);
-    memcpy(ip + 16, st->dst.b, 4);
-    ctfw_put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
-    uint8_t *h = ip + 20;
+    /* The pseudo header: addresses, upper-layer length, protocol. */
+    uint8_t ph[40];
+    size_t phl;
+    if (v6) {
+        ip[0] = (uint8_t)(0x60 | st->tos >> 4);
+        ip[1] = (uint8_t)(st->tos << 4);
+        ctfw_put16(ip + 4, (uint16_t)(l4 + st->len));
+        ip[6] = l4proto;
+        ip[7] = st->ttl;
+        memcpy(ip + 8, st->src.b, 16);
+        memcpy(ip + 24, st->dst.b, 16);
+        memcpy(ph, ip + 8, 32);
+        ctfw_put32(ph + 32, (uint32_t)(l4 + st->len));
+        ph[36] = ph[37] = ph[38] = 0;
+        ph[39] = l4proto;
+        phl = 40;
+    } else {
+        ip[0] = 0x45;
+        ip[1] = st->tos;
+        ctfw_put16(ip + 2, (uint16_t)total);
+        ctfw_put16(ip + 4, (uint16_t)++t->ip_id);
+        ctfw_put16(ip + 6, 0x4000);   /* DF, as Linux sends */
+        ip[8] = st->ttl;
+        ip[9] = st->proto;
+        memcpy(ip + 12, st->src.b, 4);
+        memcpy(ip + 16, st->dst.b, 4);
+        ctfw_put16(ip + 10, ctfw_csum_fold(ctfw_csum_partial(ip, 20, 0)));
+        memcpy(ph, ip + 12, 8);
+        ph[8] = 0;
+        ph[9] = st->proto;
+        ctfw_put16(ph + 10, (uint16_t)(l4 + st->len));
+        phl = 12;
+    }
+    uint8_t *h = ip + iph;
     if (st->proto == 1) {
         h[0] = st->icmp_type;
         h[1] = st->icmp_code;
         ctfw_put16(h + 4, (uint16_t)st->icmp_id);
         ctfw_put16(h + 6, (uint16_t)st->icmp_seq);
-        ctfw_put16(h + 2,
-                   ctfw_csum_fold(ctfw_csum_partial(h, 8 + st->len, 0)));
+        /* ICMPv6 sums the pseudo header too; ICMP does not. */
+        ctfw_put16(h + 2, ctfw_csum_fold(ctfw_csum_partial(
+                              h, 8 + st->len,
+                              v6 ? ctfw_csum_partial(ph, phl, 0) : 0)));
         return total;
     }
     ctfw_put16(h, (uint16_t)st->sport);
     ctfw_put16(h + 2, (uint16_t)st->dport);
-    uint8_t ph[12];
-    memcpy(ph, ip + 12, 8);
-    ph[8] = 0;
-    ph[9] = st->proto;
-    ctfw_put16(ph + 10, (uint16_t)(l4 + st->len));
     if (st->proto == 17) {
         ctfw_put16(h + 4, (uint16_t)(8 + st->len));
         uint16_t c = ctfw_csum_fold(
-            ctfw_csum_partial(h, 8 + st->len, ctfw_csum_partial(ph, 12, 0)));
+            ctfw_csum_partial(h, 8 + st->len, ctfw_csum_partial(ph, phl, 0)));
         ctfw_put16(h + 6, c ? c : 0xffff);
         return total;
     }
@@ -704,7 +768,7 @@ build(struct t *t, const struct step *st)
     h[13] = st->tcp_flags;
     ctfw_put16(h + 14, 64240);
     ctfw_put16(h + 16, ctfw_csum_fold(ctfw_csum_partial(
-                      h, 20 + st->len, ctfw_csum_partial(ph, 12, 0))));
+                      h, 20 + st->len, ctfw_csum_partial(ph, phl, 0))));
     return total;
 }
 
