@@ -46,8 +46,9 @@ usage(FILE *out)
 "      --local ADDR       another local address\n"
 "      --route PREFIX=IFACE  a route ('default=eth1'); repeatable\n"
 "      --forward          IP forwarding on (also net.ipv4.ip_forward=1)\n"
-"      --legacy           iptables-legacy table order (security before\n"
-"                         nat at INPUT)\n"
+"      --legacy           iptables-legacy: its table order at INPUT\n"
+"                         (security before nat) and iptables-legacy-save's\n"
+"                         table order in --save-counters\n"
 "\n"
 "Outputs (each FILE may be '-' for stdout):\n"
 "      --verdicts FILE    one line per packet: number, ACCEPT/DROP, hook\n"
@@ -934,7 +935,8 @@ cmd_replay(int argc, char **argv)
         char *text;
         size_t len;
         if (r.save.f) {
-            struct ctfw_rules_save_params sp = {.counters = true};
+            struct ctfw_rules_save_params sp = {.counters = true,
+                                                .legacy = legacy};
             if (ctfw_rules_save(sets_rs[i], &sp, &text, &len) == 0) {
                 fwrite(text, 1, len, r.save.f);
                 free(text);

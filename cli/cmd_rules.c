@@ -43,6 +43,9 @@ usage(FILE *out)
             "      --date TEXT      save: date for the comment lines\n"
             "                       (default: now, as ctime)\n"
             "      --no-date        save: omit the comment lines\n"
+            "      --legacy         save: as iptables-legacy-save (tables\n"
+            "                       in the kernel's list order: the one\n"
+            "                       that first appears last in FILE first)\n"
             "  -S, --list-rules     list: print as iptables -S\n"
             "  -n, --numeric        list: numeric output (-L -n)\n"
             "  -v, --verbose        list: counters and interfaces\n"
@@ -60,6 +63,7 @@ usage(FILE *out)
             "  ctfw rules check -R /etc/iptables/rules.v4\n"
             "  ctfw rules save -R rules.v4 -c --date 'Wed Nov 25 09:08:59 "
             "2026'\n"
+            "  ctfw rules save -R rules.v4 --legacy --no-date\n"
             "  ctfw rules list -R firewall.sh -t nat -n -v --line-numbers\n"
             "  ctfw rules list -R rules.v6 -6 -S\n");
 }
@@ -101,6 +105,7 @@ enum {
     OPT_RESTORE,
     OPT_DATE,
     OPT_NODATE,
+    OPT_LEGACY,
     OPT_LINENUM,
     OPT_CHAIN,
 };
@@ -117,6 +122,7 @@ cmd_rules(int argc, char **argv)
         {"restore", no_argument, NULL, OPT_RESTORE},
         {"date", required_argument, NULL, OPT_DATE},
         {"no-date", no_argument, NULL, OPT_NODATE},
+        {"legacy", no_argument, NULL, OPT_LEGACY},
         {"list-rules", no_argument, NULL, 'S'},
         {"numeric", no_argument, NULL, 'n'},
         {"verbose", no_argument, NULL, 'v'},
@@ -128,6 +134,7 @@ cmd_rules(int argc, char **argv)
     };
     const char *file = NULL, *table = NULL, *date = NULL, *chain = NULL;
     bool v6 = false, counters = false, nodate = false, list_s = false;
+    bool legacy = false;
     struct ctfw_rules_list_params lp = {0};
     enum ctfw_rules_format fmt = CTFW_RULES_FMT_AUTO;
     int c;
@@ -177,6 +184,9 @@ cmd_rules(int argc, char **argv)
             break;
         case OPT_NODATE:
             nodate = true;
+            break;
+        case OPT_LEGACY:
+            legacy = true;
             break;
         case 'S':
             list_s = true;
@@ -259,6 +269,7 @@ cmd_rules(int argc, char **argv)
             .table = table,
             .counters = counters,
             .date = nodate ? NULL : date,
+            .legacy = legacy,
         };
         char *out;
         size_t olen;

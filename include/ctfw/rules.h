@@ -110,6 +110,9 @@ struct ctfw_rules_save_params {
     bool counters;     /* iptables-save -c: [p:b] before rules */
     const char *date;  /* ctime text for the comment lines; NULL =
                           no "# Generated"/"# Completed" lines */
+    bool legacy;       /* iptables-legacy-save: tables in the order the
+                          kernel lists them (the one created last
+                          first), no "(nf_tables)" in the comment */
 };
 
 /* iptables-save text. *out is a heap string (caller frees). */

@@ -63,12 +63,18 @@ xt_needs_ct_fn(const struct rules_xt *xt, bool is_target, const void *arg)
     return xt_needs_ct(xt);
 }
 
+/*
+ * nf_ct_netns_get() is called by the checkentry of the extensions that
+ * need conntrack (NAT targets included), not by the nat table itself:
+ * its hooks (nf_nat_ipv4_fn) pass every packet without a conntrack, so a
+ * nat table whose rules use no such extension leaves conntrack off and
+ * is never traversed (seen on 6.18 with iptables-nft and -legacy: the
+ * oracle's nat_table_no_conntrack case; reference §1.4 said "any NAT
+ * table").
+ */
 bool
 ctfw_rules_need_conntrack(const struct ctfw_ruleset *rs)
 {
-    /* A nat table registers NAT hooks, which need conntrack. */
-    if (rs->tables[RT_NAT].present)
-        return true;
     return rules_find_xt(rs, xt_needs_ct_fn, NULL) != NULL;
 }
 

@@ -33,6 +33,7 @@ rules_table_touch(struct ctfw_ruleset *rs, int table)
     if (t->present)
         return 0;
     t->present = true;
+    t->first_use = ++rs->tables_used;
     for (int h = 0; h < RH_N_HOOKS; h++) {
         if (!(rules_tables[table].hooks & RH_BIT(h)))
             continue;

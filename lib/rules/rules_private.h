@@ -310,6 +310,8 @@ struct rules_chain {
 
 struct rules_table {
     bool present;
+    unsigned first_use;       /* 1, 2, ...: order in which the tables
+                                 came into being (legacy save order) */
     struct rules_chain **chains;   /* built-ins first, in hook order */
     size_t n_chains, cap_chains;
 };
@@ -324,6 +326,7 @@ struct ctfw_ruleset {
     int family;
     char *file;                /* name used in formatted diagnostics */
     struct rules_table tables[RT_N_TABLES];
+    unsigned tables_used;      /* tables created so far */
     struct rules_diag_rec *diags;
     size_t n_diags, cap_diags;
     bool oom;

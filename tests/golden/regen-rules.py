@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Regenerate tests/golden/rules/*.t from tests/golden/rules/src/*.in,
 tests/golden/rules/files/*.expected from the whole files beside
-them, and tests/golden/rules/cmds/*.expected from single command lines, by asking the real iptables 1.8.9 (nf_tables) in a private network
-namespace. Run as root through regen-rules.sh.
+them, and tests/golden/rules/cmds/*.expected from single command lines
+and scripts, by asking the real iptables 1.8.9 (nf_tables; legacy for
+the files named legacy_*) in a private network namespace. Run as root
+through regen-rules.sh.
 
 Source format: "*table" and ":CHAIN,CHAIN" headers, "#" comments, one
 rule specification per line. Each rule is added with
@@ -67,21 +69,36 @@ def regen_files():
     removed) of the namespace when it accepted the file."""
     for path in sorted(glob.glob(os.path.join(SRC, 'rules', 'files',
                                               '*.rules'))):
-        prog = 'ip6tables' if os.path.basename(path).startswith('ip6_') \
-            else 'iptables'
-        subprocess.run(['ip', 'netns', 'exec', NS, 'nft', 'flush',
-                        'ruleset'])
-        with open(path, 'rb') as f:
-            r = subprocess.run(['ip', 'netns', 'exec', NS,
-                                prog + '-restore', '-c'], stdin=f,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-        out = [f'rc={r.returncode}', '--- stderr',
-               r.stderr.decode(errors='replace').rstrip('\n'), '--- save']
-        if r.returncode == 0:
-            s = subprocess.run(['ip', 'netns', 'exec', NS, prog + '-save',
-                                '-c'], stdout=subprocess.PIPE)
-            out.append(strip_dates(s.stdout.decode()).rstrip('\n'))
+        base = os.path.basename(path)
+        prog = 'ip6tables' if base.startswith('ip6_') else 'iptables'
+        ns = NS
+        if base.startswith('legacy_'):
+            # iptables-legacy in a namespace of its own: its save order
+            # is the order in which the tables came into being there
+            # (docs/rules.md), so it needs a namespace never used.
+            prog += '-legacy'
+            ns = NS + 'l'
+            subprocess.run(['ip', 'netns', 'add', ns], check=True)
+        else:
+            subprocess.run(['ip', 'netns', 'exec', NS, 'nft', 'flush',
+                            'ruleset'])
+        try:
+            with open(path, 'rb') as f:
+                r = subprocess.run(['ip', 'netns', 'exec', ns,
+                                    prog + '-restore', '-c'], stdin=f,
+                                   stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+            out = [f'rc={r.returncode}', '--- stderr',
+                   r.stderr.decode(errors='replace').rstrip('\n'),
+                   '--- save']
+            if r.returncode == 0:
+                s = subprocess.run(['ip', 'netns', 'exec', ns,
+                                    prog + '-save', '-c'],
+                                   stdout=subprocess.PIPE)
+                out.append(strip_dates(s.stdout.decode()).rstrip('\n'))
+        finally:
+            if ns != NS:
+                subprocess.run(['ip', 'netns', 'del', ns])
         with open(path[:-len('.rules')] + '.expected', 'w') as f:
             f.write('\n'.join(out) + '\n')
         print(os.path.basename(path) + ': rc', r.returncode)

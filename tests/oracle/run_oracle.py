@@ -115,7 +115,10 @@ class Case:
 
     def __init__(self, name):
         self.name = name
-        self.dir = os.path.join(CASES_DIR, name)
+        # NAME@legacy: case NAME again with iptables-legacy (its case.ini
+        # says `backends = nft legacy`), ctfw given --legacy.
+        base, _, variant = name.partition('@')
+        self.dir = os.path.join(CASES_DIR, base)
         sections = {}
         cur = None
         with open(os.path.join(self.dir, 'case.ini')) as f:
@@ -155,7 +158,8 @@ class Case:
         # found and reported, shown as TAP TODO (docs/oracle.md).
         self.known_difference = kv('known_difference')
         self.timing = c.get('timing', 'fast')
-        self.backend = c.get('backend', 'nft')
+        self.backend = variant or c.get('backend', 'nft')
+        self.backends = c.get('backends', self.backend).split()
         self.client_stack = c.get('client_stack', 'no') == 'yes'
         self.ipv6 = c.get('ipv6', 'no') == 'yes'
         # nat = yes: packets are matched across the router by protocol,
@@ -276,8 +280,14 @@ def steps_from_pcap(path, timing, addr_map=None):
 
 
 def all_cases():
-    return sorted(d for d in os.listdir(CASES_DIR)
-                  if os.path.isfile(os.path.join(CASES_DIR, d, 'case.ini')))
+    names = sorted(d for d in os.listdir(CASES_DIR)
+                   if os.path.isfile(os.path.join(CASES_DIR, d, 'case.ini')))
+    out = []
+    for n in names:
+        out.append(n)
+        if 'legacy' in Case(n).backends:
+            out.append(f'{n}@legacy')
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -313,6 +323,7 @@ def read_pcap_frames(path):
 def kernel_run(case, outdir, backend_override=None):
     kr = KernelRun()
     backend = backend_override or case.backend
+    case.run_backend = backend   # ctfw then gets --legacy (run_ctfw)
     steps = case.steps()
     rules_text = open(case.rules).read() + \
         (open(case.rules6).read() if case.rules6 else '')
@@ -657,6 +668,9 @@ def run_ctfw(ctfw, case, rules, pcap, sysctl, advance, outputs, outdir,
            '-q', '--advance', f'{max(0.0, advance):.6f}'] + case.ctfw_args
     if case.rules6:
         cmd += ['-6', case.rules6]
+    if getattr(case, 'run_backend', case.backend) == 'legacy' and \
+            '--legacy' not in cmd:
+        cmd.append('--legacy')
     for out in outputs:
         for opt in OUTPUT_OPTS[out]:
             if opt in files:
@@ -972,6 +986,12 @@ def main():
                   f'({time.monotonic() - t0:.1f}s)')
         summary.append(text)
         for line in case.expect:
+            # "@legacy LINE" / "@nft LINE": a fact of that backend only.
+            m = re.match(r'@(nft|legacy)\s+(.*)$', line)
+            if m:
+                if m.group(1) != case.run_backend:
+                    continue
+                line = m.group(2)
             try:
                 ok, diag = check_expect(line, kr, case)
             except Exception as e:

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Whole restore files against what the real iptables-restore -c 1.8.9
 did with them (tests/golden/rules/files/NAME.expected, written by
-tests/golden/regen-rules.sh): same exit status, same stderr text (ctfw
+tests/golden/regen-rules.sh; legacy_NAME: iptables-legacy-restore and
+-save in a fresh namespace, compared with `save --legacy`): same exit
+status, same stderr text (ctfw
 prints it after its own located diagnostics), and, when accepted, the
 same "iptables-save -c" text. TAP on stdout.
 """
@@ -32,6 +34,8 @@ def main():
                 '--no-date']
         if name.startswith('ip6_'):
             args.append('-6')
+        if name.startswith('legacy_'):
+            args.append('--legacy')   # iptables-legacy-save order
         r = subprocess.run(args, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True,
                            errors='replace')
