@@ -457,6 +457,18 @@ ctfw_ct_natsrc_find(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                     bool (*fn)(void *arg, const struct ctfw_ct_entry *e),
                     void *arg);
 
+/*
+ * nf_nat_used_tuple_harder(): the last attempts of a NAT port search for a
+ * TCP connection in SYN_SENT (ignored): like ctfw_ct_tuple_taken() but
+ * `found` is not counted, and a TIME_WAIT (or later) SNAT connection whose
+ * sequence numbers the new one has passed is killed to free the tuple.
+ */
+bool ctfw_ct_tuple_taken_harder(struct ctfw_ct *ct, uint8_t family,
+                                uint8_t proto, uint16_t zone,
+                                const struct ctfw_ct_tuple *t,
+                                struct ctfw_ct_entry *ignored,
+                                uint64_t now_ns);
+
 /* nf_ct_invert_tuple(): the tuple of the other direction (false for an
  * ICMP type that has no answer). */
 bool ctfw_ct_tuple_invert(uint8_t family, uint8_t proto,

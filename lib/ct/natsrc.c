@@ -144,3 +144,47 @@ ctfw_ct_tuple_invert(uint8_t family, uint8_t proto,
     out->dport = o.dport;
     return true;
 }
+
+/*
+ * nf_nat_used_tuple_harder() (6.x), the last NF_NAT_HARDER_THRESH (32)
+ * attempts of a port search for a TCP connection in SYN_SENT: the tuple
+ * is looked up without counting `found`; a connection holding it in its
+ * REPLY direction that is in TIME_WAIT or later, has SRC_NAT, no fixed
+ * timeout, and whose sequence space the new connection has passed
+ * (nf_seq_has_advanced) is killed and the tuple reused.
+ */
+bool
+ctfw_ct_tuple_taken_harder(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                           uint16_t zone, const struct ctfw_ct_tuple *tu,
+                           struct ctfw_ct_entry *ignored, uint64_t now_ns)
+{
+    struct ct_tuple t;
+    memset(&t, 0, sizeof(t));
+    size_t alen = family == 6 ? 16 : 4;
+    memcpy(t.src.b, tu->src.b, alen);
+    memcpy(t.dst.b, tu->dst.b, alen);
+    t.sport = tu->sport;
+    t.dport = tu->dport;
+    uint32_t node = ct_lookup(ct, family, proto, zone, &t, now_ns);
+    if (node == CT_NIL)
+        return false;
+    struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
+    if ((node & 1) == CTFW_CT_DIR_ORIGINAL || e == ignored)
+        return true;
+    /* nf_nat_may_kill() */
+    if (e->proto != 6 || e->p.tcp.state < CTFW_CT_TCP_TIME_WAIT ||
+        (e->status & (CTFW_CT_S_FIXED_TIMEOUT | CTFW_CT_S_DYING)) ||
+        !(e->status & CTFW_CT_S_SRC_NAT))
+        return true;
+    /* nf_seq_has_advanced(): replies to the old connection must be
+     * invalid for the new one. */
+    if ((int32_t)(ignored->p.tcp.seen[0].td_end - e->p.tcp.seen[0].td_end) <=
+        0)
+        return true;
+    /* nf_ct_kill(): a destroy event, as `conntrack -D` gives; an
+     * offloaded entry is not reused even so. */
+    bool offload = (e->status &
+                    (CTFW_CT_S_OFFLOAD | CTFW_CT_S_HW_OFFLOAD)) != 0;
+    ct_kill(ct, e, CTFW_CT_DESTROY_USER, now_ns, false);
+    return offload;
+}

@@ -192,6 +192,25 @@ used_tuple(struct nat_ctx *c, const struct ctfw_ct_tuple *t)
                                c->e, c->now);
 }
 
+/* nf_nat_used_tuple_harder(): in the last NF_NAT_HARDER_THRESH attempts
+ * for a TCP connection in SYN_SENT, a TIME_WAIT SNAT entry holding the
+ * tuple may be killed to free it (lib/ct does the test and the kill). */
+#define NF_NAT_HARDER_THRESH (128 / 4)
+
+static bool
+used_tuple_harder(struct nat_ctx *c, const struct ctfw_ct_tuple *t,
+                  unsigned attempts_left)
+{
+    if (attempts_left > NF_NAT_HARDER_THRESH || c->proto != 6 ||
+        ctfw_ct_entry_tcp_state(c->e) != CTFW_CT_TCP_SYN_SENT)
+        return used_tuple(c, t);
+    struct ctfw_ct_tuple reply;
+    if (!ctfw_ct_tuple_invert(c->family, c->proto, t, &reply))
+        return false;
+    return ctfw_ct_tuple_taken_harder(c->ct, c->family, c->proto, c->zone,
+                                      &reply, c->e, c->now);
+}
+
 /* ---- find_appropriate_src() ------------------------------------------ */
 
 struct src_search {
@@ -373,14 +392,12 @@ nat_l4proto_unique_tuple(struct nat_ctx *c, struct ctfw_ct_tuple *t,
     /*
      * The kernel does not search the whole range (soft lockup risk): up
      * to 128 ports from a random offset, then ever smaller windows from
-     * new offsets while the window is at least 16. 6.x's
-     * nf_nat_used_tuple_harder() may also reuse the port of a TIME_WAIT
-     * TCP entry in the last 32 attempts: not modelled (docs/nat.md).
+     * new offsets while the window is at least 16.
      */
     for (;;) {
         for (unsigned i = 0; i < attempts; i++, off++) {
             *keyptr = (uint16_t)(min + off % range_size);
-            if (!used_tuple(c, t))
+            if (!used_tuple_harder(c, t, attempts - i))
                 return true;
         }
         if (attempts >= range_size || attempts < 16)

@@ -307,7 +307,7 @@ def nat_ports_ct(text, known):
     chosen values given twice for one protocol and address (uniqueness)."""
     seen, problems, out = {}, [], []
     for line in text.splitlines():
-        f = line.split()
+        f = _CT_L3.sub('', line.strip()).split()
         proto = f[0] if f else ''
         addrs = [x for x in f if x.startswith(('src=', 'dst='))]
 
