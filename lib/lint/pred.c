@@ -390,13 +390,9 @@ add_ports(struct lint_pred *p, const struct rules_port_view *v)
         if (p->n_either == 2) {
             p->impure = true;
         } else {
+            /* Kept as the set the ports must (inv: both must not)
+             * fall in, already complemented when inverted. */
             pset_from_list(&v->either, &p->either[p->n_either].set);
-            /* The set is kept uninverted, with the inversion beside. */
-            if (v->either.inv) {
-                struct lint_pset t;
-                pset_complement(&p->either[p->n_either].set, &t);
-                p->either[p->n_either].set = t;
-            }
             p->either[p->n_either].inv = v->either.inv;
             p->n_either++;
         }
