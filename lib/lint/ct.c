@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/eval.h"
 #include "lint_private.h"
 
 #define MAX_DEPTH 32
@@ -312,9 +313,14 @@ check_one(struct ctfw_lint *l, int fam, const struct nt_list *nt,
                        ? lint_iface_is_exact(&n->set.in, "lo")
                        : lint_iface_is_exact(&n->set.out, "lo");
 
+    /* Without a rule that needs conntrack the family is not tracked at
+     * all (reference §1.4): NOTRACK changes nothing there, and neither
+     * CT102 nor CT103 has anything to say. */
+    bool tracking = ctfw_rules_need_conntrack(rs);
+
     /* CT103: -i lo in PREROUTING, and raw OUTPUT does not untrack the
      * same packets on their way out through lo. */
-    if (hook == RH_PREROUTING && lo_only) {
+    if (hook == RH_PREROUTING && lo_only && tracking) {
         struct lint_pred out = n->set;
         memset(&out.in, 0, sizeof(out.in));
         memset(&out.out, 0, sizeof(out.out));
@@ -343,29 +349,42 @@ check_one(struct ctfw_lint *l, int fam, const struct nt_list *nt,
     /* The mark, DSCP or TTL the rule tested may change before filter
      * (mangle, MARK): keep only what stays (addresses, ports, ...). */
     set.n_opaque = 0;
+    /* The same packets tracked (NEW, RELATED or ESTABLISHED). */
+    struct lint_pred tracked = set;
+    tracked.states = RULES_ST_NEW | RULES_ST_REL | RULES_ST_EST;
 
-    /* CT101 */
-    struct walk_ctx w, wf;
+    /* CT101: every untracked packet of the rule dropped on its path,
+     * where the same packets tracked might have been accepted: the drop
+     * comes from the state test. (NOTRACK followed by a DROP of the
+     * same packets is a way of dropping cheaply, not a trap.) */
+    struct walk_ctx w, wf, wt;
+    bool dropped;
+    const char *path;
     if (hook == RH_PREROUTING) {
-        if (all_dropped(rs, "INPUT", &set, &w) &&
-            (!fwd || all_dropped(rs, "FORWARD", &set, &wf))) {
-            describe_dropper(&w, by, sizeof(by));
-            lint_report(l, src, r->line, col, "CT101", "raw", n->chain->name,
-                        w.dropper ? w.dropper->line : 0,
-                        "%s in raw PREROUTING for '%s' but no filter rule "
-                        "accepts --ctstate UNTRACKED on the path it "
-                        "reaches: INPUT%s drops them %s",
-                        tg, what, fwd ? " and FORWARD" : "", by);
-        }
-    } else if (all_dropped(rs, "OUTPUT", &set, &w)) {
+        dropped = all_dropped(rs, "INPUT", &set, &w) &&
+                  (!fwd || all_dropped(rs, "FORWARD", &set, &wf));
+        path = fwd ? "INPUT and FORWARD" : "INPUT";
+    } else {
+        dropped = all_dropped(rs, "OUTPUT", &set, &w);
+        path = "OUTPUT";
+    }
+    bool tracked_may_pass =
+        hook == RH_PREROUTING
+            ? !all_dropped(rs, "INPUT", &tracked, &wt) ||
+                  (fwd && !all_dropped(rs, "FORWARD", &tracked, &wt))
+            : !all_dropped(rs, "OUTPUT", &tracked, &wt);
+    if (dropped && tracked_may_pass) {
         describe_dropper(&w, by, sizeof(by));
         lint_report(l, src, r->line, col, "CT101", "raw", n->chain->name,
                     w.dropper ? w.dropper->line : 0,
-                    "%s in raw OUTPUT for '%s' but no filter rule accepts "
-                    "--ctstate UNTRACKED on the path it reaches: OUTPUT "
-                    "drops them %s",
-                    tg, what, by);
+                    "%s in raw %s for '%s' but no filter rule accepts "
+                    "--ctstate UNTRACKED on the path it reaches: %s drops "
+                    "them %s",
+                    tg, hname, what, path, by);
     }
+    /* Dropped untracked packets have no replies to worry about. */
+    if (dropped || !tracking)
+        return;
 
     /* CT102: the replies. To a local server's traffic they leave
      * through raw OUTPUT (and, forwarded, come back through raw
