@@ -373,7 +373,8 @@ ctfw_lint_run(struct ctfw_lint *l)
     }
     if (l->have_sysctl)
         lint_check_sysctl(l);
-    qsort(l->recs, l->n_recs, sizeof(*l->recs), cmp_rec);
+    if (l->n_recs)
+        qsort(l->recs, l->n_recs, sizeof(*l->recs), cmp_rec);
     for (size_t i = 0; i < l->n_recs; i++) {
         l->recs[i].pub.file = l->srcs[l->recs[i].src].file;
         l->recs[i].pub.message = l->recs[i].message;
