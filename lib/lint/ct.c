@@ -363,7 +363,7 @@ check_one(struct ctfw_lint *l, int fam, const struct nt_list *nt,
     if (hook == RH_PREROUTING) {
         dropped = all_dropped(rs, "INPUT", &set, &w) &&
                   (!fwd || all_dropped(rs, "FORWARD", &set, &wf));
-        path = fwd ? "INPUT and FORWARD" : "INPUT";
+        path = "INPUT";
     } else {
         dropped = all_dropped(rs, "OUTPUT", &set, &w);
         path = "OUTPUT";
@@ -374,13 +374,19 @@ check_one(struct ctfw_lint *l, int fam, const struct nt_list *nt,
                   (fwd && !all_dropped(rs, "FORWARD", &tracked, &wt))
             : !all_dropped(rs, "OUTPUT", &tracked, &wt);
     if (dropped && tracked_may_pass) {
+        char fby[640] = "";
         describe_dropper(&w, by, sizeof(by));
+        if (hook == RH_PREROUTING && fwd) {
+            char t[512];
+            describe_dropper(&wf, t, sizeof(t));
+            snprintf(fby, sizeof(fby), ", and FORWARD %s", t);
+        }
         lint_report(l, src, r->line, col, "CT101", "raw", n->chain->name,
                     w.dropper ? w.dropper->line : 0,
                     "%s in raw %s for '%s' but no filter rule accepts "
                     "--ctstate UNTRACKED on the path it reaches: %s drops "
-                    "them %s",
-                    tg, hname, what, path, by);
+                    "them %s%s",
+                    tg, hname, what, path, by, fby);
     }
     /* Dropped untracked packets have no replies to worry about. */
     if (dropped || !tracking)
