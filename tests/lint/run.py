@@ -16,6 +16,11 @@ NAME.err, when present, is the expected standard error (parse errors:
 iptables' own words, recorded from iptables-restore 1.8.9). Every case
 runs from this folder, so file names print as given.
 
+NAME.test, when present, is a witness: a `ctfw test` file whose packets
+show on ctfw's simulated kernel (the pipeline the oracle checks against
+Linux) what the finding claims, with expectations taken from the
+reference; it must pass (one more point).
+
 Also: --help, --list and usage errors (exit 2). TAP on stdout, one
 point per case.
 """
@@ -133,6 +138,19 @@ def main():
         n += 1
         if not golden(n, p):
             fails += 1
+    for p in sorted(glob.glob(os.path.join(HERE, '*.test'))):
+        n += 1
+        name = os.path.basename(p)
+        r = subprocess.run([CTFW, 'test', name], cwd=HERE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode == 0:
+            print(f'ok {n} - witness {name}')
+        else:
+            fails += 1
+            print(f'not ok {n} - witness {name}')
+            for l in (r.stdout + r.stderr).decode('utf-8',
+                                                  'replace').splitlines():
+                print('# ' + l)
     n, res = cli_checks(n)
     fails += res.count(False)
     print(f'# lint golden cases {len(paths)}, cli checks {len(res)}, '
