@@ -58,5 +58,6 @@ int cmd_sysctl(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct cli_cmd commands[] = {
      cmd_gen},
     {"sysctl", "load sysctl files onto the kernel profile and print them",
      cmd_sysctl},
+    {"lint", "find NOTRACK traps, shadowed rules, stale sysctls", cmd_lint},
 };
 
 static void

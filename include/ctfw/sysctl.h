@@ -150,6 +150,35 @@ int ctfw_sysctl_set(struct ctfw_sysctl *s, const char *key, const char *value,
 int ctfw_sysctl_parse(struct ctfw_sysctl *s, const char *text, size_t len,
                       const char *file, ctfw_sysctl_diag_fn diag, void *arg);
 
+/* One `key = value` line of a file, as ctfw_sysctl_parse_ex() applied
+ * it (for lint: which keys a file sets, and where). Valid during the
+ * callback only. */
+struct ctfw_sysctl_line {
+    const char *file;
+    unsigned line, kcol, vcol;          /* 1-based */
+    const char *key;                    /* dotted, as written otherwise */
+    const struct ctfw_sysctl_key *k;    /* the 6.x key set, or NULL */
+    bool legacy;                        /* a 2.6-era name (not on 6.x) */
+    const char *modern;                 /* its 6.x name, NULL if none */
+    bool snapshot_only;                 /* read-only key: `sysctl -a` */
+    int rc;                             /* as ctfw_sysctl_set() */
+};
+
+typedef void (*ctfw_sysctl_line_fn)(void *arg,
+                                    const struct ctfw_sysctl_line *l);
+
+struct ctfw_sysctl_parse_params {
+    const char *file;
+    ctfw_sysctl_diag_fn diag;
+    void *diag_arg;
+    ctfw_sysctl_line_fn line;   /* may be NULL */
+    void *line_arg;
+};
+
+/* ctfw_sysctl_parse() with a callback per setting line. */
+int ctfw_sysctl_parse_ex(struct ctfw_sysctl *s, const char *text, size_t len,
+                         const struct ctfw_sysctl_parse_params *p);
+
 static inline int64_t
 ctfw_sysctl_get(const struct ctfw_sysctl *s, enum ctfw_sysctl_id id)
 {

@@ -924,8 +924,10 @@ apply(struct rules_ctx *ctx, struct cmd *c)
         if (rules_chain_find(rs, table, c->chain) ||
             chain_is_builtin(table, c->chain))
             return fail(ctx, c->chain_tok, "Chain already exists.");
-        if (!rules_chain_add(rs, table, c->chain))
+        if (!(ch = rules_chain_add(rs, table, c->chain)))
             rs->oom = true;
+        else
+            ch->line = ctx->line;
         return 0;
     case 'X':
     case 'F':

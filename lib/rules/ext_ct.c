@@ -1085,6 +1085,41 @@ static const struct rules_ext ext_NOTRACK = {
     .action = notrack_action,
 };
 
+_Static_assert(ST_INVALID == RULES_ST_INVALID && ST_EST == RULES_ST_EST &&
+                   ST_REL == RULES_ST_REL && ST_NEW == RULES_ST_NEW &&
+                   ST_UNTRACKED == RULES_ST_UNTRACKED &&
+                   ST_SNAT == RULES_ST_SNAT && ST_DNAT == RULES_ST_DNAT,
+               "the lint view shares the ctstate bits");
+
+bool
+rules_xt_state_view(const struct rules_xt *xt, struct rules_state_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (xt->ext == &ext_state) {
+        v->has_state = true;
+        v->states = ((const struct state_info *)(const void *)xt->data)->mask;
+        v->inv = xt->inv & 1;
+        return true;
+    }
+    if (xt->ext != &ext_conntrack)
+        return false;
+    const struct conntrack_info *c = (const void *)xt->data;
+    v->has_state = xt->seen & (1ull << CT_STATE);
+    v->states = v->has_state ? c->state : 0;
+    v->inv = xt->inv & (1ull << CT_STATE);
+    v->other = (xt->seen & ~(1ull << CT_STATE)) != 0;
+    return true;
+}
+
+bool
+rules_xt_is_notrack(const struct rules_xt *tg)
+{
+    if (tg->ext == &ext_NOTRACK)
+        return true;
+    return tg->ext == &ext_CT &&
+           ((const struct ct_info *)(const void *)tg->data)->notrack;
+}
+
 /* CONNMARK target. */
 #define CM_SET 0
 #define CM_SAVE 1

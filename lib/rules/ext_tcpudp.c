@@ -654,6 +654,64 @@ static const struct rules_ext ext_multiport = {
     .match = multiport_match,
 };
 
+static void
+view_range(struct rules_port_list *l, const struct rules_range *r, bool inv)
+{
+    l->set = true;
+    l->inv = inv;
+    l->n = 1;
+    l->r[0] = *r;
+}
+
+bool
+rules_xt_port_view(const struct rules_xt *xt, struct rules_port_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (xt->ext == &ext_tcp) {
+        const struct tcp_info *t = (const void *)xt->data;
+        if (xt->seen & (1ull << TCP_SPORT))
+            view_range(&v->sport, &t->sport, xt->inv & (1ull << TCP_SPORT));
+        if (xt->seen & (1ull << TCP_DPORT))
+            view_range(&v->dport, &t->dport, xt->inv & (1ull << TCP_DPORT));
+        v->flags = xt->seen & (1ull << TCP_FLAGS);
+        v->flags_inv = xt->inv & (1ull << TCP_FLAGS);
+        v->flg_mask = t->flg_mask;
+        v->flg_cmp = t->flg_cmp;
+        v->option = xt->seen & (1ull << TCP_OPTION);
+        v->option_inv = xt->inv & (1ull << TCP_OPTION);
+        v->opt = t->option;
+        return true;
+    }
+    if (xt->ext == &ext_udp) {
+        const struct udp_info *u = (const void *)xt->data;
+        if (xt->seen & 1ull)
+            view_range(&v->sport, &u->sport, xt->inv & 1ull);
+        if (xt->seen & 2ull)
+            view_range(&v->dport, &u->dport, xt->inv & 2ull);
+        return true;
+    }
+    if (xt->ext != &ext_multiport)
+        return false;
+    const struct multiport_info *m = (const void *)xt->data;
+    int which = (xt->seen & (1ull << MP_SPORTS))   ? MP_SPORTS
+                : (xt->seen & (1ull << MP_DPORTS)) ? MP_DPORTS
+                                                   : MP_PORTS;
+    struct rules_port_list *l = which == MP_SPORTS   ? &v->sport
+                                : which == MP_DPORTS ? &v->dport
+                                                     : &v->either;
+    l->set = true;
+    l->inv = xt->inv & (1ull << which);
+    for (unsigned i = 0; i < m->count && i < MP_MAX; i++) {
+        uint16_t lo = m->ports[i], hi = lo;
+        if (m->pflags[i] && i + 1 < m->count)
+            hi = m->ports[++i];
+        l->r[l->n].lo = lo;
+        l->r[l->n].hi = hi;
+        l->n++;
+    }
+    return true;
+}
+
 const struct rules_ext *const rules_ext_tcpudp[] = {
     &ext_tcp, &ext_udp, &ext_multiport, NULL,
 };

@@ -442,9 +442,13 @@ chain_line(struct rules_ctx *ctx, int table, struct toks *t,
         }
         return;
     }
-    if (!rules_chain_find(rs, table, name) &&
-        !rules_chain_add(rs, table, name))
-        rs->oom = true;
+    if (!rules_chain_find(rs, table, name)) {
+        struct rules_chain *c = rules_chain_add(rs, table, name);
+        if (!c)
+            rs->oom = true;
+        else
+            c->line = ctx->line;
+    }
 }
 
 static void

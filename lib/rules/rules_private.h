@@ -305,6 +305,7 @@ struct rules_chain {
     struct rules_rule **rules;
     size_t n_rules, cap_rules;
     unsigned refs;
+    unsigned line;            /* where the chain was created (0 built-in) */
     unsigned hooks_from;      /* hooks that reach it (check pass) */
 };
 
@@ -475,6 +476,50 @@ int rules_cmd_run(struct rules_ctx *ctx);
 void rules_drop_line(struct ctfw_ruleset *rs, int table, unsigned line);
 int rules_table_touch(struct ctfw_ruleset *rs, int table);
 int rules_tok_at(const struct rules_ctx *ctx, unsigned col);
+
+/* ------------------------------------------------------------------ */
+/* Static views of common matches and targets, for lib/lint. Each view  */
+/* lives beside its extension and returns false when xt is not one.    */
+
+/* ctstate bits, as xt_conntrack numbers them (reference §5.1). */
+#define RULES_ST_INVALID 0x01
+#define RULES_ST_EST 0x02
+#define RULES_ST_REL 0x04
+#define RULES_ST_NEW 0x08
+#define RULES_ST_UNTRACKED 0x100
+#define RULES_ST_SNAT 0x200
+#define RULES_ST_DNAT 0x400
+
+struct rules_state_view {
+    bool has_state;   /* --state / --ctstate given */
+    uint32_t states;  /* RULES_ST_* */
+    bool inv;         /* "! --state" */
+    bool other;       /* conntrack criteria besides --ctstate */
+};
+/* A state match, or a conntrack match (ext_ct.c). */
+bool rules_xt_state_view(const struct rules_xt *xt,
+                         struct rules_state_view *v);
+/* -j NOTRACK or -j CT --notrack (ext_ct.c). */
+bool rules_xt_is_notrack(const struct rules_xt *tg);
+
+#define RULES_VIEW_RANGES 15
+struct rules_port_list {
+    bool set, inv;
+    unsigned n;
+    struct rules_range r[RULES_VIEW_RANGES];
+};
+struct rules_port_view {
+    /* sport / dport: the packet's port in the list; either: its source
+     * or its destination port (multiport --ports). */
+    struct rules_port_list sport, dport, either;
+    bool flags, flags_inv;       /* tcp --tcp-flags / --syn */
+    uint32_t flg_mask, flg_cmp;
+    bool option, option_inv;     /* tcp --tcp-option */
+    uint32_t opt;
+};
+/* A tcp, udp, udplite or multiport match (ext_tcpudp.c). */
+bool rules_xt_port_view(const struct rules_xt *xt,
+                        struct rules_port_view *v);
 
 /* Commit-time checks (check.c): run per table block. */
 void rules_check_table(struct rules_ctx *ctx, int table,

@@ -314,6 +314,41 @@ int
 ctfw_sysctl_parse(struct ctfw_sysctl *s, const char *text, size_t len,
                   const char *file, ctfw_sysctl_diag_fn diag, void *arg)
 {
+    struct ctfw_sysctl_parse_params p = {
+        .file = file, .diag = diag, .diag_arg = arg};
+    return ctfw_sysctl_parse_ex(s, text, len, &p);
+}
+
+/* Tell the line callback what one setting line was. */
+static void
+visit_line(const struct ctfw_sysctl_parse_params *p, const char *key,
+           unsigned line, unsigned kcol, unsigned vcol, int rc)
+{
+    char norm[256], modern[256];
+    if (!p->line || !normalise(key, norm, sizeof(norm)))
+        return;
+    struct ctfw_sysctl_line l = {
+        .file = p->file, .line = line, .kcol = kcol, .vcol = vcol,
+        .key = norm, .rc = rc};
+    if (!strcmp(norm, "nf_conntrack.hashsize") ||
+        !strcmp(norm, ".sys.module.nf_conntrack.parameters.hashsize"))
+        l.k = ctfw_sysctl_key(CTFW_SYSCTL_NF_CONNTRACK_BUCKETS);
+    else
+        l.k = ctfw_sysctl_lookup(norm);
+    l.legacy = !l.k && is_legacy(norm);
+    if (l.legacy && legacy_modern_name(norm, modern, sizeof(modern)))
+        l.modern = modern;
+    l.snapshot_only = !strcmp(norm, NF "count");
+    p->line(p->line_arg, &l);
+}
+
+int
+ctfw_sysctl_parse_ex(struct ctfw_sysctl *s, const char *text, size_t len,
+                     const struct ctfw_sysctl_parse_params *p)
+{
+    const char *file = p->file;
+    ctfw_sysctl_diag_fn diag = p->diag;
+    void *arg = p->diag_arg;
     int errors = 0;
     unsigned lineno = 0;
     size_t pos = 0;
@@ -373,6 +408,7 @@ ctfw_sysctl_parse(struct ctfw_sysctl *s, const char *text, size_t len,
         }
         int rc = set_located(s, line + i, v, quiet, file, lineno, kcol,
                              (unsigned)(v - line) + 1, diag, arg);
+        visit_line(p, line + i, lineno, kcol, (unsigned)(v - line) + 1, rc);
         /* Legacy names are warnings (sysctl -p goes on past them); an
          * unknown netfilter key or a bad value is an error. */
         char norm[256];
