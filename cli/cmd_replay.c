@@ -17,12 +17,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ctfw/flow.h"
 #include "ctfw/hook.h"
 #include "ctfw/json.h"
 #include "ctfw/pkt.h"
 #include "ctfw/rules.h"
 #include "ctfw/sysctl.h"
 #include "io/capture.h"
+#include "replay.h"
 
 static void
 usage(FILE *out)
@@ -62,15 +64,33 @@ usage(FILE *out)
 "      --log FILE         kernel log lines (LOG target, table full)\n"
 "      --timeline FILE    CSV per --interval: time, entries, limit, by\n"
 "                         state, new, drops, early drops\n"
-"      --interval SECS    timeline step (default 1)\n"
+"      --interval SECS    timeline, report and metrics step (default 1)\n"
 "      --json FILE        everything above in one JSON document (schema\n"
 "                         ctfw-replay/1, docs/json.md)\n"
+"      --report FILE      an HTML report: verdict, what-if table, occupancy\n"
+"                         by state over time, the table at the peak, rule\n"
+"                         counters, inputs with sha256 (self-contained)\n"
+"      --openmetrics FILE the sampled series with node_exporter's names\n"
+"                         (node_nf_conntrack_entries, ...), for promtool\n"
+"                         tsdb create-blocks-from openmetrics\n"
 "  -w, --write FILE       the input frames that were dropped (pcap, the\n"
 "                         input's link type, nanosecond timestamps)\n"
 "      --accepted FILE    the packets as they left the host: forwarded\n"
 "                         (TTL - 1) and locally generated packets after\n"
 "                         POSTROUTING, and REJECT answers; pcap of IP\n"
 "                         packets without link header (LINKTYPE_RAW, 101)\n"
+"\n"
+"What-if runs (one read of the capture, one pipeline per scenario):\n"
+"      --scenario NAME[:SETTING[,SETTING]...]  repeatable; the first one\n"
+"                         gets the outputs above, all get a row in the\n"
+"                         table printed at the end. SETTING: KEY=VALUE\n"
+"                         (a sysctl after -f/--set; max, buckets,\n"
+"                         tcp_timeout_established... are short for\n"
+"                         net.netfilter.nf_conntrack_*), rules=FILE,\n"
+"                         rules6=FILE (instead of -R/-6), sysctl=FILE\n"
+"      --causal           a connection whose opening packet a scenario\n"
+"                         drops has no later packets there: they are\n"
+"                         counted as phantom, not evaluated\n"
 "\n"
 "Clock:\n"
 "      --advance SECS     run the clock this long past the last packet\n"
@@ -83,6 +103,13 @@ usage(FILE *out)
 "  ctfw replay -R examples/incident/rules.sh -r examples/incident/web.pcap \\\n"
 "      --iface eth0=10.0.0.10/24 --route default=eth0 \\\n"
 "      --set net.netfilter.nf_conntrack_max=16 --verdicts - --conntrack -\n"
+"Example (what-if: the incident's fixes side by side, an HTML report):\n"
+"  ctfw replay -R examples/incident/rules-baseline.v4 -r web.pcap \\\n"
+"      --iface eth0=10.0.0.10/24 --set net.netfilter.nf_conntrack_max=4096 \\\n"
+"      --scenario baseline \\\n"
+"      --scenario 'bigger:max=24576,tcp_timeout_established=300' \\\n"
+"      --scenario 'notrack:rules=examples/incident/rules.v4' \\\n"
+"      --causal --report report.html --openmetrics sim.om\n"
 "Example (a router: what it dropped, and what left it):\n"
 "  ctfw replay -R rules.v4 -r wan.pcap --forward --iface eth0=192.0.2.1/24 \\\n"
 "      --iface eth1=10.0.0.1/24 -w dropped.pcap --accepted out.pcap\n"
@@ -92,12 +119,7 @@ usage(FILE *out)
 "Formats: ctfw(8), docs/replay.md.\n");
 }
 
-struct out_file {
-    const char *path;
-    FILE *f;
-};
-
-static int
+int
 out_open(struct out_file *o)
 {
     if (!o->path)
@@ -114,7 +136,7 @@ out_open(struct out_file *o)
     return 0;
 }
 
-static int
+int
 out_close(struct out_file *o)
 {
     int rc = 0;
@@ -152,30 +174,6 @@ enum {
     O_COUNT_
 };
 
-struct replay {
-    struct out_file verdicts, conntrack, ctstats, proc, save, list, events,
-        log, timeline, json;
-    uint64_t interval_ns;
-    struct ctfw_pipeline *pl;
-    /* -w and --accepted. */
-    const char *dropped_path, *accepted_path;
-    struct ctfw_capture_writer *dropped_w, *accepted_w;
-    int dropped_linktype;
-    uint64_t n_written, n_output, n_other_linktype;
-    /* Summary. */
-    uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip, n_held;
-    uint64_t drops[CTFW_DROP_REASON_COUNT];
-    uint64_t first_ts, last_ts;
-    uint64_t table_full_first_ns, table_full_count;
-    uint32_t ct_peak;
-    uint64_t ct_peak_ns;
-    uint64_t new_this_sec, new_peak, new_sec;
-    uint64_t early_drops, destroyed;
-    /* Timeline bucket. */
-    uint64_t tl_next_ns, tl_new, tl_drop, tl_early;
-    bool progress;
-};
-
 static void
 log_cb(void *arg, uint64_t now_ns, int level, const char *line)
 {
@@ -209,6 +207,11 @@ static void
 event_cb(void *arg, const struct ctfw_ct_event *ev)
 {
     struct replay *r = arg;
+    if (ev->type == CTFW_CT_EVENT_NEW && r->want_peak &&
+        r->n_new_pending < 4)
+        r->new_pending[r->n_new_pending++] = ev->entry;
+    if (ev->type == CTFW_CT_EVENT_DESTROY && r->want_peak)
+        metrics_destroyed(r, ev->entry);
     if (ev->type == CTFW_CT_EVENT_NEW) {
         uint64_t sec = ev->now_ns / 1000000000u;
         if (sec != r->new_sec) {
@@ -237,45 +240,49 @@ event_cb(void *arg, const struct ctfw_ct_event *ev)
     }
 }
 
-/* Entries by TCP state for the timeline. */
+/* One --timeline row: the counters by class are kept by lib/ct on every
+ * state change, so a row costs no walk of the table (and, unlike a
+ * listing, reaps nothing: the timeline does not change the run). */
 static void
 timeline_row(struct replay *r, uint64_t t_ns)
 {
     struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
-    uint64_t by_state[CTFW_CT_TCP_STATE_COUNT + 1] = {0};
-    uint32_t count = ct ? ctfw_ct_count(ct) : 0;
-    if (ct) {
-        size_t n = ctfw_ct_list(ct, t_ns, NULL, 0);
-        const struct ctfw_ct_entry **v = calloc(n ? n : 1, sizeof(*v));
-        if (v) {
-            n = ctfw_ct_list(ct, t_ns, v, n);
-            for (size_t i = 0; i < n; i++) {
-                int s = ctfw_ct_entry_tcp_state(v[i]);
-                by_state[s < 0 ? CTFW_CT_TCP_STATE_COUNT : s]++;
-            }
-            free(v);
-        }
-    }
+    uint32_t by_class[CTFW_CT_CLASS_COUNT] = {0};
+    if (ct)
+        ctfw_ct_count_by_class(ct, by_class);
     fprintf(r->timeline.f, "%" PRIu64 ".%03" PRIu64 ",%u,%u",
-            t_ns / 1000000000u, t_ns % 1000000000u / 1000000u, count,
-            ct ? ctfw_ct_get_config(ct)->max : 0);
-    for (int s = 1; s < CTFW_CT_TCP_STATE_COUNT; s++)
-        fprintf(r->timeline.f, ",%" PRIu64, by_state[s]);
-    fprintf(r->timeline.f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                           "\n",
-            by_state[CTFW_CT_TCP_STATE_COUNT], r->tl_new, r->tl_drop,
-            r->tl_early);
+            t_ns / 1000000000u, t_ns % 1000000000u / 1000000u,
+            ct ? ctfw_ct_count(ct) : 0, ct ? ctfw_ct_get_config(ct)->max : 0);
+    for (int c = 1; c < CTFW_CT_CLASS_COUNT; c++)
+        fprintf(r->timeline.f, ",%u", by_class[c]);
+    fprintf(r->timeline.f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            r->tl_new, r->tl_drop, r->tl_early);
     r->tl_new = r->tl_drop = r->tl_early = 0;
 }
 
-static void
-timeline_until(struct replay *r, uint64_t now_ns)
+/* Every --interval tick up to now_ns: the timeline row, the sample of
+ * the series (--report, --openmetrics) and the snapshot at the peak. */
+static int
+tick_until(struct replay *r, uint64_t now_ns)
 {
-    while (r->timeline.f && r->tl_next_ns <= now_ns) {
+    while (r->ticks && r->tl_next_ns <= now_ns) {
         ctfw_pipeline_advance(r->pl, r->tl_next_ns);
-        timeline_row(r, r->tl_next_ns);
+        if (r->timeline.f)
+            timeline_row(r, r->tl_next_ns);
+        if (r->keep_series && metrics_sample(r, r->tl_next_ns) < 0)
+            return -1;
+        if (r->want_peak)
+            metrics_peak(r, r->tl_next_ns);
         r->tl_next_ns += r->interval_ns;
     }
+    return 0;
+}
+
+/* --causal: a packet of a refused connection, not evaluated. */
+static void
+print_phantom(struct replay *r, uint64_t number)
+{
+    fprintf(r->verdicts.f, "%" PRIu64 " PHANTOM - - causal -\n", number);
 }
 
 static void
@@ -395,6 +402,9 @@ print_summary(struct replay *r, const struct ctfw_sysctl *sys)
         printf(", %" PRIu64 " not IP (not netfilter's)", r->n_not_ip);
     if (r->n_held)
         printf(", %" PRIu64 " fragments held by defrag", r->n_held);
+    if (r->phantom)
+        printf(", %" PRIu64 " not evaluated (--causal: their connection "
+               "was refused)", r->phantom);
     printf("\n");
     {
         struct ctfw_pipeline_defrag dg;
@@ -464,7 +474,8 @@ secs(uint64_t ns)
 /* The replay in one JSON document; schema in docs/json.md. */
 static void
 write_json(struct replay *r, const char *const *files, size_t n_files,
-           const char *rules4, const char *rules6)
+           const char *rules4, const char *rules6,
+           struct replay *const *runs, size_t n_runs, bool causal)
 {
     struct ctfw_json j;
     struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
@@ -564,15 +575,110 @@ write_json(struct replay *r, const char *const *files, size_t n_files,
             ctfw_json_uint(&j, sv[i].v);
         }
         ctfw_json_obj_end(&j);
+        /* Entries by state at the end (the timeline's columns). */
+        uint32_t by_class[CTFW_CT_CLASS_COUNT];
+        ctfw_ct_count_by_class(ct, by_class);
+        ctfw_json_key(&j, "by_state_end");
+        ctfw_json_obj_begin(&j);
+        for (int c = 1; c < CTFW_CT_CLASS_COUNT; c++) {
+            ctfw_json_key(&j, ctfw_ct_class_name((enum ctfw_ct_class)c));
+            ctfw_json_uint(&j, by_class[c]);
+        }
+        ctfw_json_obj_end(&j);
     }
     ctfw_json_obj_end(&j);
+    whatif_json(&j, runs, n_runs, causal);
     ctfw_json_obj_end(&j);
     ctfw_json_finish(&j);
+}
+
+/* The fate of one evaluated packet in the run's counters. */
+static void
+account(struct replay *r, const struct ctfw_capture_pkt *cp,
+        const struct ctfw_pipeline_result *res)
+{
+    if (res->flags & CTFW_PIPELINE_NOT_IP)
+        r->n_not_ip++;
+    if (res->flags & CTFW_PIPELINE_QUEUED) {
+        r->n_held++;
+    } else if (res->accept) {
+        r->n_accept++;
+    } else {
+        r->n_drop++;
+        r->drops[res->reason]++;
+        r->tl_drop++;
+        if (r->dropped_w && cp->linktype == r->dropped_linktype) {
+            ctfw_capture_writer_put(r->dropped_w, cp->ts_ns, cp->data,
+                                    cp->caplen, cp->wirelen);
+            r->n_written++;
+        } else if (r->dropped_w) {
+            r->n_other_linktype++;
+        }
+        if (res->reason == CTFW_DROP_CT_TABLE_FULL) {
+            if (!r->table_full_count++)
+                r->table_full_first_ns = cp->ts_ns;
+        }
+    }
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    if (!ct)
+        return;
+    uint32_t count = ctfw_ct_count(ct);
+    uint32_t max = ctfw_ct_get_config(ct)->max;
+    if (count > r->ct_peak) {
+        r->ct_peak = count;
+        r->ct_peak_ns = cp->ts_ns;
+    }
+    /* (entries / limit) > 0.75, and entries = limit, first instants. */
+    if (max && !r->alert75 && (uint64_t)count * 4 > (uint64_t)max * 3) {
+        r->alert75 = true;
+        r->alert75_ns = cp->ts_ns;
+    }
+    if (max && !r->filled && count >= max) {
+        r->filled = true;
+        r->filled_ns = cp->ts_ns;
+    }
+}
+
+/* An opening attempt's fate in the run's state of its connection. */
+static void
+flow_update(struct replay *r, uint8_t *st,
+            const struct ctfw_pipeline_result *res)
+{
+    bool dropped = !res->accept && !(res->flags & CTFW_PIPELINE_QUEUED);
+    if (dropped) {
+        if (*st == FLOW_ST_NONE) {
+            *st = FLOW_ST_REFUSED;
+            r->refused++;
+        }
+    } else if (*st == FLOW_ST_REFUSED) {
+        *st = FLOW_ST_OPEN;     /* a retry got through */
+        r->refused--;
+    } else {
+        *st = FLOW_ST_OPEN;
+    }
+}
+
+static void
+run_free(struct replay *r)
+{
+    ctfw_pipeline_free(r->pl);
+    ctfw_rules_free(r->rs4);
+    ctfw_rules_free(r->rs6);
+    free(r->samples);
+    metrics_free(r);
+    whatif_free(r);
+    free(r);
 }
 
 int
 cmd_replay(int argc, char **argv)
 {
+    enum {
+        O_SCENARIO = O_COUNT_,
+        O_CAUSAL,
+        O_REPORT,
+        O_OPENMETRICS,
+    };
     static const struct option opts[] = {
         {"rules", required_argument, NULL, 'R'},
         {"rules6", required_argument, NULL, '6'},
@@ -598,35 +704,43 @@ cmd_replay(int argc, char **argv)
         {"json", required_argument, NULL, O_JSON},
         {"write", required_argument, NULL, 'w'},
         {"accepted", required_argument, NULL, O_ACCEPTED},
+        {"scenario", required_argument, NULL, O_SCENARIO},
+        {"causal", no_argument, NULL, O_CAUSAL},
+        {"report", required_argument, NULL, O_REPORT},
+        {"openmetrics", required_argument, NULL, O_OPENMETRICS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct replay r;
-    memset(&r, 0, sizeof(r));
-    r.interval_ns = 1000000000u;
+    struct replay *r = calloc(1, sizeof(*r));
+    struct replay **runs = calloc((size_t)argc + 1, sizeof(*runs));
+    size_t n_runs = 0;
     const char *rules4 = NULL, *rules6 = NULL;
     const char **files = calloc((size_t)argc + 1, sizeof(char *));
+    const char **sysfiles = calloc((size_t)argc + 1, sizeof(char *));
+    const char **scen = calloc((size_t)argc + 1, sizeof(char *));
     char **sets = calloc((size_t)argc + 1, sizeof(char *));
-    size_t n_files = 0, n_sets = 0;
+    size_t n_files = 0, n_sets = 0, n_sysfiles = 0, n_scen = 0;
     int sysctl_errors = 0, c, rc = CLI_EXIT_USAGE;
-    bool forward = false, legacy = false, quiet = false;
-    uint64_t advance_ns = 0;
+    bool forward = false, legacy = false, quiet = false, causal = false;
+    uint64_t advance_ns = 0, interval_ns = 1000000000u;
     char err[512];
     struct ctfw_sysctl sys;
     struct ctfw_host *host = ctfw_host_new();
-    struct ctfw_ruleset *rs4 = NULL, *rs6 = NULL;
     struct ctfw_capture *cap = NULL;
-    struct out_file *outs[] = {&r.verdicts, &r.conntrack, &r.ctstats,
-                               &r.proc,     &r.save,      &r.list,
-                               &r.events,   &r.log,       &r.timeline,
-                               &r.json};
+    struct ctfw_flows *flows = NULL;
+    struct out_file report = {0}, om = {0};
 
-    if (!files || !sets || !host) {
+    if (!r || !runs || !files || !sysfiles || !scen || !sets || !host) {
         cli_error("out of memory");
         rc = CLI_EXIT_FAIL;
         goto out;
     }
+    struct out_file *outs[] = {&r->verdicts, &r->conntrack, &r->ctstats,
+                               &r->proc,     &r->save,      &r->list,
+                               &r->events,   &r->log,       &r->timeline,
+                               &r->json,     &report,       &om};
+    runs[n_runs++] = r;
     ctfw_sysctl_init(&sys);
     optind = 1;
     while ((c = getopt_long(argc, argv, "+R:6:r:f:s:w:qh", opts, NULL)) !=
@@ -642,6 +756,7 @@ cmd_replay(int argc, char **argv)
             files[n_files++] = optarg;
             break;
         case 'f':
+            sysfiles[n_sysfiles++] = optarg;
             sysctl_errors += cli_load_sysctl_file(&sys, optarg);
             break;
         case 's':
@@ -672,40 +787,52 @@ cmd_replay(int argc, char **argv)
             legacy = true;
             break;
         case O_VERDICTS:
-            r.verdicts.path = optarg;
+            r->verdicts.path = optarg;
             break;
         case O_CONNTRACK:
-            r.conntrack.path = optarg;
+            r->conntrack.path = optarg;
             break;
         case O_CTSTATS:
-            r.ctstats.path = optarg;
+            r->ctstats.path = optarg;
             break;
         case O_PROC:
-            r.proc.path = optarg;
+            r->proc.path = optarg;
             break;
         case O_SAVE:
-            r.save.path = optarg;
+            r->save.path = optarg;
             break;
         case O_LIST:
-            r.list.path = optarg;
+            r->list.path = optarg;
             break;
         case O_EVENTS:
-            r.events.path = optarg;
+            r->events.path = optarg;
             break;
         case O_LOG:
-            r.log.path = optarg;
+            r->log.path = optarg;
             break;
         case O_TIMELINE:
-            r.timeline.path = optarg;
+            r->timeline.path = optarg;
             break;
         case O_JSON:
-            r.json.path = optarg;
+            r->json.path = optarg;
             break;
         case 'w':
-            r.dropped_path = optarg;
+            r->dropped_path = optarg;
             break;
         case O_ACCEPTED:
-            r.accepted_path = optarg;
+            r->accepted_path = optarg;
+            break;
+        case O_SCENARIO:
+            scen[n_scen++] = optarg;
+            break;
+        case O_CAUSAL:
+            causal = true;
+            break;
+        case O_REPORT:
+            report.path = optarg;
+            break;
+        case O_OPENMETRICS:
+            om.path = optarg;
             break;
         case O_INTERVAL:
         case O_ADVANCE: {
@@ -719,7 +846,7 @@ cmd_replay(int argc, char **argv)
                 goto out;
             }
             if (c == O_INTERVAL)
-                r.interval_ns = (uint64_t)(v * 1e9);
+                interval_ns = (uint64_t)(v * 1e9);
             else
                 advance_ns = (uint64_t)(v * 1e9);
             break;
@@ -736,16 +863,51 @@ cmd_replay(int argc, char **argv)
             goto out;
         }
     }
-    if (!rules4 && !rules6) {
-        cli_usage_error("replay", "no rules given (-R FILE)");
-        goto out;
-    }
     if (n_files == 0) {
         cli_usage_error("replay", "no capture given (-r FILE)");
         goto out;
     }
+    /* The runs: the plain replay, or one per --scenario (the first gets
+     * the kernel-format outputs). */
+    if (n_scen == 0) {
+        r->name = "baseline";
+    } else if (whatif_parse(r, scen[0]) < 0) {
+        goto out;
+    }
+    for (size_t i = 1; i < n_scen; i++) {
+        struct replay *s = calloc(1, sizeof(*s));
+        if (!s) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_FAIL;
+            goto out;
+        }
+        runs[n_runs++] = s;
+        s->index = (unsigned)i;
+        if (whatif_parse(s, scen[i]) < 0)
+            goto out;
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(runs[k]->name, s->name)) {
+                cli_usage_error("replay", "--scenario: the name '%s' is "
+                                "given twice", s->name);
+                goto out;
+            }
+    }
     for (size_t i = 0; i < n_sets; i++)
         sysctl_errors += cli_apply_sysctl_set(&sys, sets[i]);
+    for (size_t i = 0; i < n_runs; i++) {
+        struct replay *s = runs[i];
+        s->sys = sys;
+        int before = sysctl_errors;
+        for (size_t k = 0; k < s->n_sets; k++) {
+            if (s->sets[k][0] == '@')
+                sysctl_errors += cli_load_sysctl_file(&s->sys,
+                                                      s->sets[k] + 1);
+            else
+                sysctl_errors += cli_apply_sysctl_set(&s->sys, s->sets[k]);
+        }
+        if (sysctl_errors != before)
+            cli_error("(in --scenario '%s')", s->spec);
+    }
     if (sysctl_errors) {
         cli_error("%d sysctl error%s; nothing was replayed", sysctl_errors,
                   sysctl_errors == 1 ? "" : "s");
@@ -753,10 +915,28 @@ cmd_replay(int argc, char **argv)
     }
     if (forward || ctfw_sysctl_get(&sys, CTFW_SYSCTL_IPV4_IP_FORWARD))
         ctfw_host_set_forward(host, true);
-    if (rules4 && load_rules(rules4, CTFW_RULES_IPV4, &rs4) < 0)
-        goto out;
-    if (rules6 && load_rules(rules6, CTFW_RULES_IPV6, &rs6) < 0)
-        goto out;
+    for (size_t i = 0; i < n_runs; i++) {
+        struct replay *s = runs[i];
+        if (!s->rules4_path)
+            s->rules4_path = rules4;
+        if (!s->rules6_path)
+            s->rules6_path = rules6;
+        if (!s->rules4_path && !s->rules6_path) {
+            if (s->spec)
+                cli_usage_error("replay", "--scenario '%s': no rules (-R "
+                                "FILE, or rules=FILE in the scenario)",
+                                s->spec);
+            else
+                cli_usage_error("replay", "no rules given (-R FILE)");
+            goto out;
+        }
+        if (s->rules4_path &&
+            load_rules(s->rules4_path, CTFW_RULES_IPV4, &s->rs4) < 0)
+            goto out;
+        if (s->rules6_path &&
+            load_rules(s->rules6_path, CTFW_RULES_IPV6, &s->rs6) < 0)
+            goto out;
+    }
     char *filter = cli_join_args(argc, argv, optind);
     cap = ctfw_capture_open(files, n_files, filter, err, sizeof(err));
     free(filter);
@@ -788,54 +968,71 @@ cmd_replay(int argc, char **argv)
      * of another type cannot share the pcap; its drops are counted). An
      * empty capture gives an empty Ethernet pcap. --accepted holds IP
      * packets: DLT_RAW, which libpcap writes as LINKTYPE_RAW (101). */
-    r.dropped_linktype = nr == 1 ? cp.linktype : CTFW_LINKTYPE_ETHERNET;
-    if (r.dropped_path) {
-        r.dropped_w = ctfw_capture_writer_open(
-            r.dropped_path, r.dropped_linktype, 262144, err, sizeof(err));
-        if (!r.dropped_w) {
+    r->dropped_linktype = nr == 1 ? cp.linktype : CTFW_LINKTYPE_ETHERNET;
+    if (r->dropped_path) {
+        r->dropped_w = ctfw_capture_writer_open(
+            r->dropped_path, r->dropped_linktype, 262144, err, sizeof(err));
+        if (!r->dropped_w) {
             cli_error("%s", err);   /* rc: usage, nothing replayed */
             goto out;
         }
     }
-    if (r.accepted_path) {
-        r.accepted_w = ctfw_capture_writer_open(
-            r.accepted_path, CTFW_LINKTYPE_RAW_OLD, 262144, err,
+    if (r->accepted_path) {
+        r->accepted_w = ctfw_capture_writer_open(
+            r->accepted_path, CTFW_LINKTYPE_RAW_OLD, 262144, err,
             sizeof(err));
-        if (!r.accepted_w) {
+        if (!r->accepted_w) {
             cli_error("%s", err);   /* rc: usage, nothing replayed */
             goto out;
         }
     }
-    struct ctfw_pipeline_params pp = {
-        .rules4 = rs4,
-        .rules6 = rs6,
-        .host = host,
-        .sysctl = &sys,
-        .seed = 0x63746677u,
-        .start_ns = start,
-        .legacy = legacy,
-        .on_log = log_cb,
-        .log_arg = &r,
-        .on_ct_event = event_cb,
-        .ct_event_arg = &r,
-        .on_output = output_cb,
-        .output_arg = &r,
-    };
-    if (ctfw_pipeline_new(&pp, &r.pl) < 0) {
-        cli_error("out of memory");
-        rc = CLI_EXIT_FAIL;
-        goto out;
+    for (size_t i = 0; i < n_runs; i++) {
+        struct replay *s = runs[i];
+        struct ctfw_pipeline_params pp = {
+            .rules4 = s->rs4,
+            .rules6 = s->rs6,
+            .host = host,
+            .sysctl = &s->sys,
+            .seed = 0x63746677u,
+            .start_ns = start,
+            .legacy = legacy,
+            .on_log = log_cb,
+            .log_arg = s,
+            .on_ct_event = event_cb,
+            .ct_event_arg = s,
+            .on_output = output_cb,
+            .output_arg = s,
+        };
+        if (ctfw_pipeline_new(&pp, &s->pl) < 0) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_FAIL;
+            goto out;
+        }
+        s->interval_ns = interval_ns;
+        s->keep_series = report.f || om.f;
+        s->want_peak = report.f != NULL;
+        s->ticks = s->keep_series || s->timeline.f;
+        s->tl_next_ns = start;
+        s->first_ts = start;
     }
-    if (r.timeline.f) {
-        fprintf(r.timeline.f, "time,entries,limit");
-        for (int s = 1; s < CTFW_CT_TCP_STATE_COUNT; s++)
-            fprintf(r.timeline.f, ",%s",
-                    ctfw_ct_tcp_state_name((enum ctfw_ct_tcp_state)s));
-        fprintf(r.timeline.f, ",other,new,drops,early_drops\n");
-        r.tl_next_ns = start;
+    if (r->timeline.f) {
+        fprintf(r->timeline.f, "time,entries,limit");
+        for (int k = 1; k < CTFW_CT_CLASS_COUNT; k++)
+            fprintf(r->timeline.f, ",%s",
+                    ctfw_ct_class_name((enum ctfw_ct_class)k));
+        fprintf(r->timeline.f, ",new,drops,early_drops\n");
     }
-    r.first_ts = start;
-    r.progress = !quiet && isatty(STDERR_FILENO);
+    /* Capture-side connections: the "refused" column of a what-if run
+     * and --causal (include/ctfw/flow.h). */
+    if (n_scen || causal || report.f || r->json.f) {
+        flows = ctfw_flows_new((unsigned)n_runs);
+        if (!flows) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_FAIL;
+            goto out;
+        }
+    }
+    r->progress = !quiet && isatty(STDERR_FILENO);
     rc = CLI_EXIT_OK;
     unsigned unsupported = 0;
     while (nr != 0) {
@@ -851,98 +1048,106 @@ cmd_replay(int argc, char **argv)
                      "such packets are counted as not IP",
                      cp.number, cp.linktype);
         ctfw_pkt_decode(&pkt, cp.linktype, cp.data, cp.caplen, cp.wirelen);
-        timeline_until(&r, cp.ts_ns);
+        struct ctfw_flow_pkt fp = {.flow = CTFW_FLOW_NONE};
+        if (flows && ctfw_flows_packet(flows, &pkt, cp.ts_ns, &fp) < 0) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_FAIL;
+            goto out;
+        }
+        uint8_t *fst = fp.flow != CTFW_FLOW_NONE
+                           ? ctfw_flows_state(flows, fp.flow)
+                           : NULL;
         unsigned hint = 0;
         bool outgoing = false;
         if (pkt.has & CTFW_PKT_HAS_SLL) {
             hint = pkt.sll_ifindex;
             outgoing = pkt.sll_pkttype == 4;
         }
-        struct ctfw_pipeline_result res;
-        ctfw_pipeline_packet(r.pl, &pkt, cp.ts_ns, hint, outgoing, &res);
-        r.n_pkts++;
-        r.n_bytes += cp.wirelen;
-        r.last_ts = cp.ts_ns;
-        if (res.flags & CTFW_PIPELINE_NOT_IP)
-            r.n_not_ip++;
-        if (res.flags & CTFW_PIPELINE_QUEUED) {
-            r.n_held++;
-        } else if (res.accept) {
-            r.n_accept++;
-        } else {
-            r.n_drop++;
-            r.drops[res.reason]++;
-            r.tl_drop++;
-            if (r.dropped_w && cp.linktype == r.dropped_linktype) {
-                ctfw_capture_writer_put(r.dropped_w, cp.ts_ns, cp.data,
-                                        cp.caplen, cp.wirelen);
-                r.n_written++;
-            } else if (r.dropped_w) {
-                r.n_other_linktype++;
+        for (size_t i = 0; i < n_runs; i++) {
+            struct replay *s = runs[i];
+            if (tick_until(s, cp.ts_ns) < 0) {
+                cli_error("out of memory");
+                rc = CLI_EXIT_FAIL;
+                goto out;
             }
-            if (res.reason == CTFW_DROP_CT_TABLE_FULL) {
-                if (!r.table_full_count++)
-                    r.table_full_first_ns = cp.ts_ns;
+            s->n_pkts++;
+            s->n_bytes += cp.wirelen;
+            s->last_ts = cp.ts_ns;
+            /* --causal: the later packets of a connection whose opening
+             * this run refused could not have happened. */
+            if (causal && fst && fst[i] == FLOW_ST_REFUSED && !fp.opening) {
+                s->phantom++;
+                if (s->verdicts.f)
+                    print_phantom(s, cp.number);
+                continue;
             }
+            struct ctfw_pipeline_result res;
+            ctfw_pipeline_packet(s->pl, &pkt, cp.ts_ns, hint, outgoing,
+                                 &res);
+            account(s, &cp, &res);
+            metrics_created(s, &res);
+            if (fst && fp.opening)
+                flow_update(s, &fst[i], &res);
+            if (s->verdicts.f)
+                print_verdict(s, cp.number, &res);
         }
-        struct ctfw_ct *ct = ctfw_pipeline_conntrack(r.pl);
-        if (ct && ctfw_ct_count(ct) > r.ct_peak) {
-            r.ct_peak = ctfw_ct_count(ct);
-            r.ct_peak_ns = cp.ts_ns;
-        }
-        if (r.verdicts.f)
-            print_verdict(&r, cp.number, &res);
-        if (r.progress && (r.n_pkts & 0xfffff) == 0)
-            fprintf(stderr, "\r%" PRIu64 " packets", r.n_pkts);
+        if (r->progress && (r->n_pkts & 0xfffff) == 0)
+            fprintf(stderr, "\r%" PRIu64 " packets", r->n_pkts);
         nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
     }
-    if (r.progress)
+    if (r->progress)
         fputc('\n', stderr);
-    uint64_t end = r.last_ts + advance_ns;
-    timeline_until(&r, end);
-    ctfw_pipeline_advance(r.pl, end);
+    uint64_t end = r->last_ts + advance_ns;
+    for (size_t i = 0; i < n_runs; i++) {
+        if (tick_until(runs[i], end) < 0) {
+            cli_error("out of memory");
+            rc = CLI_EXIT_FAIL;
+            goto out;
+        }
+        ctfw_pipeline_advance(runs[i]->pl, end);
+    }
 
-    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r.pl);
-    if (ct && (r.conntrack.f || r.proc.f)) {
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    if (ct && (r->conntrack.f || r->proc.f)) {
         size_t n = ctfw_ct_list(ct, end, NULL, 0);
         const struct ctfw_ct_entry **v = calloc(n ? n : 1, sizeof(*v));
         if (v) {
             n = ctfw_ct_list(ct, end, v, n);
             char line[1024];
             for (size_t i = 0; i < n; i++) {
-                if (r.conntrack.f) {
+                if (r->conntrack.f) {
                     ctfw_ct_format_entry(ct, v[i], end, 0, line,
                                          sizeof(line));
-                    fprintf(r.conntrack.f, "%s\n", line);
+                    fprintf(r->conntrack.f, "%s\n", line);
                 }
-                if (r.proc.f) {
+                if (r->proc.f) {
                     ctfw_ct_format_proc(ct, v[i], end, line, sizeof(line));
-                    fprintf(r.proc.f, "%s\n", line);
+                    fprintf(r->proc.f, "%s\n", line);
                 }
             }
             free(v);
         }
     }
-    if (r.ctstats.f && ct) {
+    if (r->ctstats.f && ct) {
         char buf[4096];
         ctfw_ct_format_stats(ct, 1, buf, sizeof(buf));
-        fprintf(r.ctstats.f, "%s\n", buf);
+        fprintf(r->ctstats.f, "%s\n", buf);
     }
-    struct ctfw_ruleset *sets_rs[2] = {rs4, rs6};
+    struct ctfw_ruleset *sets_rs[2] = {r->rs4, r->rs6};
     for (int i = 0; i < 2; i++) {
         if (!sets_rs[i])
             continue;
         char *text;
         size_t len;
-        if (r.save.f) {
+        if (r->save.f) {
             struct ctfw_rules_save_params sp = {.counters = true,
                                                 .legacy = legacy};
             if (ctfw_rules_save(sets_rs[i], &sp, &text, &len) == 0) {
-                fwrite(text, 1, len, r.save.f);
+                fwrite(text, 1, len, r->save.f);
                 free(text);
             }
         }
-        if (r.list.f) {
+        if (r->list.f) {
             static const char *const tables[] = {"raw", "mangle", "nat",
                                                  "filter", "security"};
             for (size_t t = 0; t < 5; t++) {
@@ -951,45 +1156,76 @@ cmd_replay(int argc, char **argv)
                     .exact = true, .line_numbers = true};
                 if (ctfw_rules_list(sets_rs[i], &lp, &text, &len) == 0) {
                     if (len)
-                        fprintf(r.list.f, "# table %s\n", tables[t]);
-                    fwrite(text, 1, len, r.list.f);
+                        fprintf(r->list.f, "# table %s\n", tables[t]);
+                    fwrite(text, 1, len, r->list.f);
                     free(text);
                 }
             }
         }
     }
-    if (r.json.f)
-        write_json(&r, files, n_files, rules4, rules6);
-    print_summary(&r, &sys);
-    if (r.dropped_w)
-        printf("Written: %" PRIu64 " dropped packets (-w)\n", r.n_written);
-    if (r.n_other_linktype)
+    if (r->json.f)
+        write_json(r, files, n_files, r->rules4_path, r->rules6_path,
+                   runs, n_runs, causal);
+    print_summary(r, &r->sys);
+    if (r->dropped_w)
+        printf("Written: %" PRIu64 " dropped packets (-w)\n", r->n_written);
+    if (r->n_other_linktype)
         cli_warn("%s: %" PRIu64 " dropped packets of another link type "
                  "than the first file's were not written",
-                 r.dropped_path, r.n_other_linktype);
-    if (r.accepted_w)
+                 r->dropped_path, r->n_other_linktype);
+    if (r->accepted_w)
         printf("Written: %" PRIu64 " packets that left the host "
-               "(--accepted)\n", r.n_output);
+               "(--accepted)\n", r->n_output);
+    if (n_scen) {
+        printf("\n");
+        whatif_print_table(stdout, runs, n_runs, causal);
+    }
+    if (om.f && metrics_openmetrics(om.f, runs, n_runs) < 0 &&
+        rc == CLI_EXIT_OK)
+        rc = CLI_EXIT_FAIL;
+    if (report.f) {
+        struct replay_inputs in = {
+            .captures = files, .n_captures = n_files,
+            .rules4 = rules4, .rules6 = rules6,
+            .sysctl_files = sysfiles, .n_sysctl_files = n_sysfiles,
+            .causal = causal, .advance_ns = advance_ns,
+            .argc = argc, .argv = argv,
+        };
+        if (report_html(report.f, runs, n_runs, &in) < 0 &&
+            rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_FAIL;
+    }
 out:
-    if (ctfw_capture_writer_close(r.dropped_w) < 0) {
-        cli_error("%s: write error", r.dropped_path);
-        if (rc == CLI_EXIT_OK)
-            rc = CLI_EXIT_FAIL;
+    if (r) {
+        if (ctfw_capture_writer_close(r->dropped_w) < 0) {
+            cli_error("%s: write error", r->dropped_path);
+            if (rc == CLI_EXIT_OK)
+                rc = CLI_EXIT_FAIL;
+        }
+        if (ctfw_capture_writer_close(r->accepted_w) < 0) {
+            cli_error("%s: write error", r->accepted_path);
+            if (rc == CLI_EXIT_OK)
+                rc = CLI_EXIT_FAIL;
+        }
+        struct out_file *all[] = {&r->verdicts, &r->conntrack, &r->ctstats,
+                                  &r->proc,     &r->save,      &r->list,
+                                  &r->events,   &r->log,       &r->timeline,
+                                  &r->json,     &report,       &om};
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+            if (out_close(all[i]) < 0 && rc == CLI_EXIT_OK)
+                rc = CLI_EXIT_FAIL;
     }
-    if (ctfw_capture_writer_close(r.accepted_w) < 0) {
-        cli_error("%s: write error", r.accepted_path);
-        if (rc == CLI_EXIT_OK)
-            rc = CLI_EXIT_FAIL;
-    }
-    for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
-        if (out_close(outs[i]) < 0 && rc == CLI_EXIT_OK)
-            rc = CLI_EXIT_FAIL;
-    ctfw_pipeline_free(r.pl);
+    for (size_t i = 0; runs && i < n_runs; i++)
+        run_free(runs[i]);
+    if (!n_runs)
+        free(r);
+    ctfw_flows_free(flows);
     ctfw_capture_close(cap);
-    ctfw_rules_free(rs4);
-    ctfw_rules_free(rs6);
     ctfw_host_free(host);
+    free(runs);
     free(files);
+    free(sysfiles);
+    free(scen);
     free(sets);
     return rc;
 }

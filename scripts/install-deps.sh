@@ -23,6 +23,9 @@ iproute2
 iptables
 conntrack
 tcpreplay
+nettle-dev
+chromium
+prometheus
 "
 
 missing=""

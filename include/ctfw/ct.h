@@ -331,6 +331,13 @@ const char *ctfw_ct_destroy_reason_name(enum ctfw_ct_destroy_reason r);
 size_t ctfw_ct_list(struct ctfw_ct *ct, uint64_t now_ns,
                     const struct ctfw_ct_entry **out, size_t cap);
 
+/* Visit every confirmed entry in slot order, without reaping the expired
+ * ones (so a report's look at the table changes nothing, unlike
+ * ctfw_ct_list()); the entries the class counters count. */
+void ctfw_ct_walk(const struct ctfw_ct *ct,
+                  void (*fn)(void *arg, const struct ctfw_ct_entry *e),
+                  void *arg);
+
 /* Look an entry up by a tuple given as a decoded packet would (the
  * packet's direction). NULL when absent or expired. */
 const struct ctfw_ct_entry *ctfw_ct_find(const struct ctfw_ct *ct,
@@ -395,6 +402,34 @@ enum ctfw_ct_tcp_state {
     CTFW_CT_TCP_STATE_COUNT
 };
 const char *ctfw_ct_tcp_state_name(enum ctfw_ct_tcp_state s);
+
+/*
+ * What an entry counts as in a per-state breakdown (a report's stacked
+ * occupancy chart, the timeline's columns): its TCP state, or for the
+ * other protocols whether a reply was seen (SEEN_REPLY, conntrack -L's
+ * [UNREPLIED] mark). The context keeps one counter per class over its
+ * confirmed entries, updated where a state or SEEN_REPLY changes, so a
+ * breakdown costs no walk of the table. Like nf_conntrack_count, the
+ * counters include entries that have expired and wait for the gc.
+ */
+enum ctfw_ct_class {
+    /* 0 .. CTFW_CT_TCP_STATE_COUNT - 1: the TCP state (NONE never
+     * occurs in the table). */
+    CTFW_CT_CLASS_UDP_UNREPLIED = CTFW_CT_TCP_STATE_COUNT,
+    CTFW_CT_CLASS_UDP_REPLIED,      /* UDP and UDP-Lite */
+    CTFW_CT_CLASS_ICMP_UNREPLIED,   /* ICMP and ICMPv6 */
+    CTFW_CT_CLASS_ICMP_REPLIED,
+    CTFW_CT_CLASS_OTHER_UNREPLIED,  /* GRE, generic */
+    CTFW_CT_CLASS_OTHER_REPLIED,
+    CTFW_CT_CLASS_COUNT
+};
+/* "SYN_SENT" ... for TCP, "UDP_UNREPLIED", ... for the others. */
+const char *ctfw_ct_class_name(enum ctfw_ct_class c);
+enum ctfw_ct_class ctfw_ct_entry_class(const struct ctfw_ct_entry *e);
+/* The confirmed entries of each class; their sum is ctfw_ct_count()
+ * between packets. */
+void ctfw_ct_count_by_class(const struct ctfw_ct *ct,
+                            uint32_t out[CTFW_CT_CLASS_COUNT]);
 
 /* A tuple as stored: ports in host order; ICMP: sport = id,
  * dport = type << 8 | code. */

@@ -227,6 +227,60 @@ ctfw_ct_entry_tcp_state(const struct ctfw_ct_entry *e)
     return e->proto == 6 ? e->p.tcp.state : -1;
 }
 
+static const char *const class_names[CTFW_CT_CLASS_COUNT -
+                                     CTFW_CT_TCP_STATE_COUNT] = {
+    "UDP_UNREPLIED",  "UDP_REPLIED",   "ICMP_UNREPLIED",
+    "ICMP_REPLIED",   "OTHER_UNREPLIED", "OTHER_REPLIED",
+};
+
+const char *
+ctfw_ct_class_name(enum ctfw_ct_class c)
+{
+    if ((unsigned)c < CTFW_CT_TCP_STATE_COUNT)
+        return tcp_state_names[c];
+    if ((unsigned)c >= CTFW_CT_CLASS_COUNT)
+        return "UNKNOWN";
+    return class_names[c - CTFW_CT_TCP_STATE_COUNT];
+}
+
+enum ctfw_ct_class
+ctfw_ct_entry_class(const struct ctfw_ct_entry *e)
+{
+    unsigned replied = !!(e->status & CTFW_CT_S_SEEN_REPLY);
+    switch (e->proto) {
+    case 6:
+        return (enum ctfw_ct_class)e->p.tcp.state;
+    case 17:
+    case 136:
+        return (enum ctfw_ct_class)(CTFW_CT_CLASS_UDP_UNREPLIED + replied);
+    case 1:
+    case 58:
+        return (enum ctfw_ct_class)(CTFW_CT_CLASS_ICMP_UNREPLIED + replied);
+    default:
+        return (enum ctfw_ct_class)(CTFW_CT_CLASS_OTHER_UNREPLIED +
+                                    replied);
+    }
+}
+
+void
+ctfw_ct_count_by_class(const struct ctfw_ct *ct,
+                       uint32_t out[CTFW_CT_CLASS_COUNT])
+{
+    for (int i = 0; i < CTFW_CT_CLASS_COUNT; i++)
+        out[i] = ct->by_class[i];
+}
+
+void
+ct_class_move(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+              enum ctfw_ct_class old)
+{
+    enum ctfw_ct_class now = ctfw_ct_entry_class(e);
+    if (now == old || !ct_is_confirmed(e) || (e->status & CTFW_CT_S_DYING))
+        return;
+    ct->by_class[old]--;
+    ct->by_class[now]++;
+}
+
 int64_t
 ctfw_ct_entry_expires(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                       uint64_t now_ns)

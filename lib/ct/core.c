@@ -363,7 +363,10 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
             .pkt = pkt, .now = now_ns, .dir = dir, .info = info,
             .hook = (uint8_t)hook,
         };
+        enum ctfw_ct_class old_cls = ctfw_ct_entry_class(e);
         enum ct_l4_verdict v = l4->packet(ct, e, &c);
+        if (!fresh)
+            ct_class_move(ct, e, old_cls);
         if (v == CT_L4_REPEAT) {
             /* TCP reopen: the old entry is gone, look up again. */
             ct_kill(ct, e, CTFW_CT_DESTROY_REOPEN, now_ns, false);
@@ -386,7 +389,9 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
         }
         if (info == CTFW_CT_ESTABLISHED_REPLY &&
             !(e->status & CTFW_CT_S_SEEN_REPLY)) {
+            old_cls = ctfw_ct_entry_class(e);
             e->status |= CTFW_CT_S_SEEN_REPLY;
+            ct_class_move(ct, e, old_cls);
             c.events |= CTFW_CT_EV_REPLY;
         }
         if (!fresh && !c.destroy && c.events)
@@ -457,6 +462,7 @@ ctfw_ct_confirm(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint64_t now_ns)
     /* The timer starts now. */
     e->timeout += now_ns;
     e->status |= CTFW_CT_S_CONFIRMED;
+    ct->by_class[ctfw_ct_entry_class(e)]++;
     if (e->eflags & CT_E_TSTAMP)
         ct->tstamp[e->slot >> CT_CHUNK_SHIFT][e->slot & (CT_CHUNK_SIZE - 1)] =
             now_ns;
@@ -601,6 +607,7 @@ ctfw_ct_set_closing(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
         return;
     uint8_t old = e->p.tcp.state;
     e->p.tcp.state = CTFW_CT_TCP_CLOSE;
+    ct_class_move(ct, e, (enum ctfw_ct_class)old);
     if (old == CTFW_CT_TCP_CLOSE || (e->status & CTFW_CT_S_FIXED_TIMEOUT))
         return;
     e->timeout = now_ns + ct_sec(ct->cfg.tcp_timeout_close);

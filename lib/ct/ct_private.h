@@ -239,6 +239,8 @@ struct ctfw_ct {
                                        at the next entry point */
 
     uint32_t count;                 /* nf_conntrack_count */
+    uint32_t by_class[CTFW_CT_CLASS_COUNT]; /* confirmed, not dying,
+                                       by ctfw_ct_entry_class() */
     struct ctfw_ct_stats st;
     uint64_t reasons[CTFW_CT_R_COUNT];
 
@@ -275,6 +277,11 @@ ct_slot(const struct ctfw_ct *ct, uint32_t slot)
 {
     return &ct->chunks[slot >> CT_CHUNK_SHIFT][slot & (CT_CHUNK_SIZE - 1)];
 }
+
+/* A confirmed entry's class may have changed from old (a TCP state
+ * transition, SEEN_REPLY set): move it between the counters. */
+void ct_class_move(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+                   enum ctfw_ct_class old);
 
 static inline uint64_t
 ct_sec(uint32_t s)

@@ -233,6 +233,8 @@ ct_kill(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint8_t reason,
 {
     if (e->status & CTFW_CT_S_DYING)
         return;
+    if (ct_is_confirmed(e))
+        ct->by_class[ctfw_ct_entry_class(e)]--;
     ct_unlink(ct, e);
     e->status |= CTFW_CT_S_DYING;
     /* clean_from_lists(): pending expectations die with their master. */
@@ -695,6 +697,18 @@ ctfw_ct_list(struct ctfw_ct *ct, uint64_t now_ns,
     if (out && cap)
         qsort(out, n < cap ? n : cap, sizeof(*out), cmp_entries);
     return n;
+}
+
+void
+ctfw_ct_walk(const struct ctfw_ct *ct,
+             void (*fn)(void *arg, const struct ctfw_ct_entry *e), void *arg)
+{
+    for (uint32_t s = 0; s < ct->bump; s++) {
+        const struct ctfw_ct_entry *e = ct_slot(ct, s);
+        if ((e->eflags & CT_E_USED) && ct_is_confirmed(e) &&
+            !(e->status & CTFW_CT_S_DYING))
+            fn(arg, e);
+    }
 }
 
 void

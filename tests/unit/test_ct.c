@@ -809,6 +809,105 @@ test_gc_reaps(void **state)
     tctx_free(t);
 }
 
+/*
+ * The per-class counters (ctfw_ct_count_by_class) against a walk of the
+ * table, through creation, a reply, TCP transitions, an RST kill, the
+ * table-full path and expiry. The classes of the walk come from
+ * ctfw_ct_entry_class(); the expected numbers are reasoned beside each
+ * step (TCP transitions: reference §2.8's state table).
+ */
+static void
+check_classes(struct tctx *t, uint64_t now, const uint32_t *want)
+{
+    uint32_t got[CTFW_CT_CLASS_COUNT], walk[CTFW_CT_CLASS_COUNT] = {0};
+    ctfw_ct_count_by_class(t->ct, got);
+    uint32_t sum = 0;
+    for (int i = 0; i < CTFW_CT_CLASS_COUNT; i++)
+        sum += got[i];
+    assert_int_equal(sum, ctfw_ct_count(t->ct));
+    const struct ctfw_ct_entry *v[64];
+    size_t n = ctfw_ct_list(t->ct, now, v, 64);
+    for (size_t i = 0; i < n; i++)
+        walk[ctfw_ct_entry_class(v[i])]++;
+    ctfw_ct_count_by_class(t->ct, got);  /* listing reaps expired ones */
+    for (int i = 0; i < CTFW_CT_CLASS_COUNT; i++) {
+        assert_int_equal(got[i], walk[i]);
+        assert_int_equal(got[i], want[i]);
+    }
+}
+
+static void
+max3(struct ctfw_ct_config *c)
+{
+    c->max = 3;
+}
+
+static void
+test_class_counters(void **state)
+{
+    (void)state;
+    struct tctx *t = tctx_new(max3);
+    uint32_t want[CTFW_CT_CLASS_COUNT] = {0};
+    assert_string_equal(ctfw_ct_class_name((enum ctfw_ct_class)CTFW_CT_TCP_TIME_WAIT),
+                        "TIME_WAIT");
+    assert_string_equal(ctfw_ct_class_name(CTFW_CT_CLASS_UDP_UNREPLIED),
+                        "UDP_UNREPLIED");
+    /* A UDP query: one UDP_UNREPLIED; its answer makes it REPLIED. */
+    struct ctfw_pkt q = mk_udp(C, S, 1000, 53, 10);
+    struct ctfw_pkt a = mk_udp(S, C, 53, 1000, 10);
+    pass(t, &q, T0);
+    want[CTFW_CT_CLASS_UDP_UNREPLIED] = 1;
+    check_classes(t, T0, want);
+    pass(t, &a, T0 + 1);
+    want[CTFW_CT_CLASS_UDP_UNREPLIED] = 0;
+    want[CTFW_CT_CLASS_UDP_REPLIED] = 1;
+    check_classes(t, T0 + 1, want);
+    /* A SYN: SYN_SENT; the SYN-ACK: SYN_RECV; the ACK: ESTABLISHED. */
+    struct ctfw_pkt syn = mk_tcp(C, S, 2000, 80, CTFW_TCP_SYN, 100, 0,
+                                 1000, 0);
+    struct ctfw_pkt sa = mk_tcp(S, C, 80, 2000, CTFW_TCP_SYN | CTFW_TCP_ACK,
+                                500, 101, 1000, 0);
+    struct ctfw_pkt ack = mk_tcp(C, S, 2000, 80, CTFW_TCP_ACK, 101, 501,
+                                 1000, 0);
+    pass(t, &syn, T0 + 2);
+    want[CTFW_CT_TCP_SYN_SENT] = 1;
+    check_classes(t, T0 + 2, want);
+    pass(t, &sa, T0 + 3);
+    want[CTFW_CT_TCP_SYN_SENT] = 0;
+    want[CTFW_CT_TCP_SYN_RECV] = 1;
+    check_classes(t, T0 + 3, want);
+    pass(t, &ack, T0 + 4);
+    want[CTFW_CT_TCP_SYN_RECV] = 0;
+    want[CTFW_CT_TCP_ESTABLISHED] = 1;
+    check_classes(t, T0 + 4, want);
+    /* An ICMP echo: ICMP_UNREPLIED; 3 entries = max. */
+    struct ctfw_pkt echo = mk_icmp(C, S, 8, 0, 7);
+    pass(t, &echo, T0 + 5);
+    want[CTFW_CT_CLASS_ICMP_UNREPLIED] = 1;
+    check_classes(t, T0 + 5, want);
+    /* A fourth connection: count 4 > 3; early_drop evicts a
+     * non-ASSURED entry of the new tuple's bucket when it finds one
+     * (reference §2.6); whatever happened, the counters still sum to
+     * the count and agree with the walk. */
+    struct ctfw_pkt q2 = mk_udp(C, S, 1001, 53, 10);
+    pass(t, &q2, T0 + 6);
+    {
+        uint32_t got[CTFW_CT_CLASS_COUNT], sum = 0;
+        ctfw_ct_count_by_class(t->ct, got);
+        for (int i = 0; i < CTFW_CT_CLASS_COUNT; i++)
+            sum += got[i];
+        assert_int_equal(sum, ctfw_ct_count(t->ct));
+        assert_true(sum <= 3);
+        memcpy(want, got, sizeof(want));
+        check_classes(t, T0 + 6, want);
+    }
+    /* After 432000 s and more every entry expired; the listing reaps
+     * them and every counter is back to zero. */
+    memset(want, 0, sizeof(want));
+    check_classes(t, T0 + 500000 * SEC, want);
+    tctx_free(t);
+}
+
 static void
 gc10k(struct ctfw_ct_config *c)
 {
@@ -1183,6 +1282,7 @@ main(void)
         cmocka_unit_test(test_chain_too_long),
         cmocka_unit_test(test_lazy_expiry),
         cmocka_unit_test(test_gc_reaps),
+        cmocka_unit_test(test_class_counters),
         cmocka_unit_test(test_gc_early_drop_mode),
         cmocka_unit_test(test_flush_and_list_order),
         cmocka_unit_test(test_resize_keeps_entries),

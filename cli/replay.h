@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctfw replay's pieces shared between cli/cmd_replay.c (options, the
+ * packet loop, the kernel-format outputs), cli/whatif.c (--scenario:
+ * parsing, the side-by-side table, the JSON), cli/metrics.c (the
+ * sampled series, --openmetrics) and cli/report.c (--report HTML).
+ *
+ * One struct replay per run: the plain replay is one run; each
+ * --scenario is one run with its own rules, sysctls and pipeline, all
+ * fed from one read of the capture.
+ */
+#ifndef CTFW_CLI_REPLAY_H
+#define CTFW_CLI_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctfw/ct.h"
+#include "ctfw/hook.h"
+#include "ctfw/json.h"
+#include "ctfw/sysctl.h"
+
+struct ctfw_capture_writer;
+
+struct out_file {
+    const char *path;
+    FILE *f;
+};
+
+int out_open(struct out_file *o);
+int out_close(struct out_file *o);
+
+/* One sample of the series, taken at every --interval tick. */
+struct replay_sample {
+    uint64_t t_ns;
+    uint32_t entries, limit;
+    uint32_t by_class[CTFW_CT_CLASS_COUNT];
+    uint64_t drops;          /* packets dropped, cumulative */
+    uint64_t ct_drops;       /* of them: conntrack table full */
+    uint64_t rule_drops;     /* of them: rule or policy */
+    struct ctfw_ct_stats st; /* conntrack -S counters, cumulative */
+};
+
+/* A top-N list of the snapshot at the peak. */
+#define REPLAY_TOP 10
+struct replay_top {
+    char label[64];
+    uint32_t count;
+};
+
+/* The table at the sampled instant with the most entries (--report). */
+struct replay_peak {
+    uint64_t t_ns;
+    uint32_t entries;        /* 0: no snapshot */
+    uint32_t by_class[CTFW_CT_CLASS_COUNT];
+    struct replay_top src[REPLAY_TOP], dport[REPLAY_TOP], rule[REPLAY_TOP];
+    unsigned n_src, n_dport, n_rule;
+};
+
+/* Per-run connection state kept by the capture-side flow tracker. */
+enum { FLOW_ST_NONE = 0, FLOW_ST_OPEN = 1, FLOW_ST_REFUSED = 2 };
+
+struct replay {
+    /* The scenario: its name, the text given, its settings. */
+    const char *name;
+    const char *spec;
+    unsigned index;
+    struct ctfw_sysctl sys;
+    const char *rules4_path, *rules6_path;
+    struct ctfw_ruleset *rs4, *rs6;
+    char **sets;             /* KEY=VALUE with full names, or @FILE */
+    size_t n_sets;
+    char **owned;            /* strings whatif_free() frees */
+    size_t n_owned;
+
+    struct out_file verdicts, conntrack, ctstats, proc, save, list, events,
+        log, timeline, json;
+    uint64_t interval_ns;
+    struct ctfw_pipeline *pl;
+    /* -w and --accepted. */
+    const char *dropped_path, *accepted_path;
+    struct ctfw_capture_writer *dropped_w, *accepted_w;
+    int dropped_linktype;
+    uint64_t n_written, n_output, n_other_linktype;
+    /* Summary. */
+    uint64_t n_pkts, n_bytes, n_accept, n_drop, n_not_ip, n_held;
+    uint64_t drops[CTFW_DROP_REASON_COUNT];
+    uint64_t first_ts, last_ts;
+    uint64_t table_full_first_ns, table_full_count;
+    uint32_t ct_peak;
+    uint64_t ct_peak_ns;
+    uint64_t new_this_sec, new_peak, new_sec;
+    uint64_t early_drops, destroyed;
+    /* What-if figures: the 75 % alert (entries / limit > 0.75, the
+     * node-mixin NodeHighNumberConntrackEntriesUsed expression) and the
+     * table filled (entries = limit), first instants. */
+    bool alert75, filled;
+    uint64_t alert75_ns, filled_ns;
+    uint64_t refused;        /* capture-side connections refused now */
+    uint64_t phantom;        /* --causal: packets not evaluated */
+    /* Ticks. */
+    uint64_t tl_next_ns, tl_new, tl_drop, tl_early;
+    bool ticks;              /* a consumer of ticks exists */
+    bool keep_series, want_peak;
+    struct replay_sample *samples;
+    size_t n_samples, cap_samples;
+    struct replay_peak peak;
+    /* --report: the rule that accepted the packet which created each
+     * live entry (entry address -> label index; metrics.c). */
+    const struct ctfw_ct_entry *new_pending[4];
+    unsigned n_new_pending;
+    struct creator_map *creators;
+    char (*rule_label)[80];
+    size_t n_rule_label;
+    bool progress;
+};
+
+/* Inputs shared by the outputs of every run. */
+struct replay_inputs {
+    const char *const *captures;
+    size_t n_captures;
+    const char *rules4, *rules6;
+    const char *const *sysctl_files;
+    size_t n_sysctl_files;
+    bool causal;
+    uint64_t advance_ns;
+    int argc;
+    char **argv;
+};
+
+/* whatif.c */
+/* Parse NAME[:SETTING[,SETTING]...] into r (name, sets, rules paths);
+ * -1 after printing a usage error. */
+int whatif_parse(struct replay *r, const char *spec);
+void whatif_free(struct replay *r);
+/* Packets dropped by the rulesets (a rule's DROP/REJECT, a policy). */
+uint64_t whatif_rule_drops(const struct replay *r);
+/* The side-by-side table on f. */
+void whatif_print_table(FILE *f, struct replay *const *runs, size_t n,
+                        bool causal);
+/* The "scenarios" array of the JSON document. */
+void whatif_json(struct ctfw_json *j, struct replay *const *runs, size_t n,
+                 bool causal);
+
+/* metrics.c */
+/* One sample of the run's series at t_ns (the table as it is). */
+int metrics_sample(struct replay *r, uint64_t t_ns);
+/* The snapshot at the peak, when entries beat the last one. */
+void metrics_peak(struct replay *r, uint64_t t_ns);
+/* The entries created by the packet just evaluated: their creator is
+ * the rule that decided its fate. */
+void metrics_created(struct replay *r,
+                     const struct ctfw_pipeline_result *res);
+/* An entry left the table. */
+void metrics_destroyed(struct replay *r, const struct ctfw_ct_entry *e);
+void metrics_free(struct replay *r);
+int metrics_openmetrics(FILE *f, struct replay *const *runs, size_t n);
+
+/* report.c */
+int report_html(FILE *f, struct replay *const *runs, size_t n,
+                const struct replay_inputs *in);
+/* sha256 of a file as 64 hex digits; -errno. */
+int report_sha256(const char *path, char hex[65], uint64_t *size);
+
+#endif
