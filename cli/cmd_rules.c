@@ -46,6 +46,10 @@ usage(FILE *out)
             "      --legacy         save: as iptables-legacy-save (tables\n"
             "                       in the kernel's list order: the one\n"
             "                       that first appears last in FILE first)\n"
+            "      --without-conntrack  load as on a kernel whose conntrack\n"
+            "                       modules are unloaded and blacklisted:\n"
+            "                       rules that need conntrack (state,\n"
+            "                       conntrack, CT, NAT...) are refused\n"
             "  -S, --list-rules     list: print as iptables -S\n"
             "  -n, --numeric        list: numeric output (-L -n)\n"
             "  -v, --verbose        list: counters and interfaces\n"
@@ -106,6 +110,7 @@ enum {
     OPT_DATE,
     OPT_NODATE,
     OPT_LEGACY,
+    OPT_NOCT,
     OPT_LINENUM,
     OPT_CHAIN,
 };
@@ -123,6 +128,7 @@ cmd_rules(int argc, char **argv)
         {"date", required_argument, NULL, OPT_DATE},
         {"no-date", no_argument, NULL, OPT_NODATE},
         {"legacy", no_argument, NULL, OPT_LEGACY},
+        {"without-conntrack", no_argument, NULL, OPT_NOCT},
         {"list-rules", no_argument, NULL, 'S'},
         {"numeric", no_argument, NULL, 'n'},
         {"verbose", no_argument, NULL, 'v'},
@@ -134,6 +140,7 @@ cmd_rules(int argc, char **argv)
     };
     const char *file = NULL, *table = NULL, *date = NULL, *chain = NULL;
     bool v6 = false, counters = false, nodate = false, list_s = false;
+    bool no_ct = false;
     bool legacy = false;
     struct ctfw_rules_list_params lp = {0};
     enum ctfw_rules_format fmt = CTFW_RULES_FMT_AUTO;
@@ -184,6 +191,9 @@ cmd_rules(int argc, char **argv)
             break;
         case OPT_NODATE:
             nodate = true;
+            break;
+        case OPT_NOCT:
+            no_ct = true;
             break;
         case OPT_LEGACY:
             legacy = true;
@@ -238,6 +248,7 @@ cmd_rules(int argc, char **argv)
         .filename = file,
         .format = fmt,
         .counters = counters,
+        .no_conntrack = no_ct,
     };
     int rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);

@@ -52,6 +52,12 @@ struct ctfw_rules_parse_params {
     const char *filename; /* shown in diagnostics; NULL: "-" */
     enum ctfw_rules_format format;
     bool counters; /* apply [p:b] as iptables-restore -c */
+    /* Load as on a kernel whose conntrack modules are unloaded and
+     * blacklisted (the incident's fix 2): every rule that needs
+     * conntrack (state, conntrack, CT, NOTRACK, connmark, helper,
+     * connlimit, NAT targets) is refused at commit with ENOENT, as the
+     * kernel cannot load the module behind it. */
+    bool no_conntrack;
 };
 
 /* How iptables-restore would have reported an error (exit status). */

@@ -342,6 +342,13 @@ check_rule(struct chk *k, size_t ci, struct rules_rule *r)
             return;
         }
         const char *kerr = e->kcheck ? e->kcheck(xts[i], r) : NULL;
+        /* Conntrack unloaded: the module behind the match or target
+         * (nft_ct, xt_state, xt_conntrack, nf_nat...) cannot load, and
+         * the kernel answers ENOENT. */
+        if (!kerr && k->ctx->rs->no_conntrack &&
+            ((e->needs_ct && e->needs_ct(xts[i])) || e->ct_module ||
+             k->table == RT_NAT))
+            kerr = "No such file or directory";
         if (kerr) {
             kernel_err(k, r->line, c->name, kerr, xts[i]->col, xts[i]->len,
                        src);

@@ -1054,6 +1054,7 @@ static const struct rules_ext ext_CT = {
     .final = ct_final,
     .action = ct_action,
     .needs_ct = ct_needs,
+    .ct_module = true,
 };
 
 /* Evaluation: notrack_tg() of xt_CT.c: UNTRACKED unless the packet
@@ -1083,6 +1084,7 @@ static const struct rules_ext ext_NOTRACK = {
     .size = 4,
     .tables = RT_BIT(RT_RAW),
     .action = notrack_action,
+    .ct_module = true,
 };
 
 _Static_assert(ST_INVALID == RULES_ST_INVALID && ST_EST == RULES_ST_EST &&

@@ -910,6 +910,7 @@ ctfw_rules_parse(struct ctfw_ruleset *rs,
     if (!pp)
         pp = &def;
     set_file(rs, pp->filename);
+    rs->no_conntrack = pp->no_conntrack;
     struct toks *t = malloc(sizeof(*t));
     if (!t)
         return -ENOMEM;

@@ -223,6 +223,9 @@ struct rules_ext {
     /* True when this use makes the kernel register conntrack
      * (nf_ct_netns_get); NULL: never. */
     bool (*needs_ct)(const struct rules_xt *xt);
+    /* Its kernel module depends on nf_conntrack even when this use
+     * registers no conntrack hook (xt_CT for NOTRACK). */
+    bool ct_module;
     /*
      * Runtime state of one instance (the kernel's per-rule private
      * allocation: xt_limit_priv, the hashlimit table reference, the
@@ -331,6 +334,7 @@ struct ctfw_ruleset {
     struct rules_diag_rec *diags;
     size_t n_diags, cap_diags;
     bool oom;
+    bool no_conntrack;         /* ctfw_rules_parse_params.no_conntrack */
 };
 
 /* ------------------------------------------------------------------ */
