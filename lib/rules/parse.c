@@ -577,8 +577,12 @@ parse_restore(struct ctfw_ruleset *rs,
             free(src);
             continue;
         }
-        if (split_restore(s, n, t)) {
-            rules_err(&ctx, -1, CTFW_RULES_EXIT_PARAM, "too many arguments");
+        /* add_param_to_argv(): argv holds the program name, "-t" and
+         * the table before the line's words, and at most MAX_ARGC (255)
+         * entries minus one (measured: 251 words pass, 252 fail). */
+        if (split_restore(s, n, t) || (s[0] == '-' && t->n > 251)) {
+            rules_err(&ctx, -1, CTFW_RULES_EXIT_PARAM,
+                      "Parser cannot handle more arguments");
             free(src);
             continue;
         }
