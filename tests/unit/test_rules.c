@@ -252,6 +252,21 @@ static const struct cmd_case cmd_errors[] = {
      VC "Unknown ICMP code `3/256'\n\n" TRYC},
     {{"-A", "INPUT", "-m", "hashlimit", "--hashlimit-name", "x"},
      VC "You have to specify --hashlimit\n" TRYC},
+    /* A newline reaches the argument only through the shell (command
+     * substitution, which ctfw's script reader refuses) or this API; the
+     * text is what iptables 1.8.9 printed for
+     * iptables -A INPUT -j LOG --log-prefix "$(printf 'a\nb')". */
+    {{"-A", "INPUT", "-j", "LOG", "--log-prefix", "a\nb"},
+     VC "Newlines not allowed in --log-prefix\n" TRYC},
+    /* ctfw's own wording for options it knows but does not implement
+     * (no iptables text exists: iptables implements them). */
+    {{"-A", "INPUT", "-m", "policy", "--dir", "in", "--next"},
+     VC "policy: option \"--next\" is not supported by ctfw\n" TRYC},
+    /* iptables 1.8.9 divides by zero here (SIGFPE, exit 136, checked
+     * live: tests/golden/rules/cmds); ctfw refuses with a message. */
+    {{"-A", "INPUT", "-m", "hashlimit", "--hashlimit-upto", "1b/s",
+      "--hashlimit-name", "a", "--hashlimit-burst", "1"},
+     VC "hashlimit: rate too low for a byte limit with a burst\n" TRYC},
 };
 
 static void
