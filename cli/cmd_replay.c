@@ -449,6 +449,12 @@ print_summary(struct replay *r, const struct ctfw_sysctl *sys)
                " packets dropped, first at +%.3fs\n",
                r->drops[CTFW_DROP_CT_TABLE_FULL],
                (double)(r->table_full_first_ns - r->first_ts) / 1e9);
+    if (r->drops[CTFW_DROP_NAT_EXHAUSTED])
+        printf("NAT port exhaustion: %" PRIu64
+               " new connections found no free port in their NAT range "
+               "(dropped at confirm, counted in insert_failed; the table "
+               "was not full)\n",
+               r->drops[CTFW_DROP_NAT_EXHAUSTED]);
     struct ctfw_ct_stats st;
     ctfw_ct_get_stats(ct, &st);
     printf("Conntrack stats: found=%" PRIu64 " invalid=%" PRIu64

@@ -120,6 +120,19 @@ tcp(union ctfw_addr s, union ctfw_addr d, uint16_t sp, uint16_t dp,
 }
 
 static struct pbuf
+tcpx(union ctfw_addr s, union ctfw_addr d, uint16_t sp, uint16_t dp,
+     uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    struct pbuf pb = tcp(s, d, sp, dp, flags);
+    uint8_t *t = pb.b + 20;
+    ctfw_put32(t + 4, seq);
+    ctfw_put32(t + 8, ack);
+    ctfw_put16(t + 16, 0);
+    ctfw_put16(t + 16, l4_csum(pb.b, pb.len));
+    return pb;
+}
+
+static struct pbuf
 udp(union ctfw_addr s, union ctfw_addr d, uint16_t sp, uint16_t dp,
     bool csum)
 {
@@ -554,6 +567,67 @@ test_null_binding(void **state)
     nctx_free(&n);
 }
 
+/* A packet of an existing connection through conntrack (no NAT step:
+ * the entry's tuples are what the test looks at). */
+static void
+track(struct nctx *n, struct pbuf *pb, uint64_t now)
+{
+    struct ctfw_ct_ref ref;
+    ctfw_ct_ref_init(&ref);
+    decode(pb);
+    assert_int_equal(ctfw_ct_in(n->ct, &pb->pkt, now,
+                                CTFW_CT_HOOK_PRE_ROUTING, &ref),
+                     CTFW_CT_ACCEPT);
+    assert_non_null(ref.entry);
+    ctfw_ct_confirm(n->ct, &ref, now);
+}
+
+/*
+ * nf_nat_used_tuple_harder(): the only port of the range is held by a
+ * SNAT connection. A new SYN whose sequence number is past the old
+ * connection's gets the port when that connection is in TIME_WAIT (it
+ * is killed); not when it is still ESTABLISHED (exhaustion, dropped at
+ * confirm).
+ */
+static void
+run_reuse(bool close_first, enum ctfw_ct_verdict want, uint32_t want_count)
+{
+    struct nctx n = nctx_new();
+    struct ctfw_nat_range r = range(PUB, PUB, 1024, 1024);
+    struct ctfw_ct_tuple rep;
+    struct pbuf syn = tcpx(CLI(2), SRV, 40000, 80, CTFW_TCP_SYN, 1000, 0);
+    assert_int_equal(connect(&n, &syn, &r, CTFW_NAT_MANIP_SRC, &rep, NULL),
+                     CTFW_CT_ACCEPT);
+    assert_int_equal(rep.dport, 1024);
+    const uint8_t SA = CTFW_TCP_SYN | CTFW_TCP_ACK;
+    const uint8_t FA = CTFW_TCP_FIN | CTFW_TCP_ACK;
+    struct pbuf p[] = {
+        tcpx(SRV, PUB, 80, 1024, SA, 5000, 1001),
+        tcpx(CLI(2), SRV, 40000, 80, CTFW_TCP_ACK, 1001, 5001),
+        tcpx(CLI(2), SRV, 40000, 80, FA, 1001, 5001),
+        tcpx(SRV, PUB, 80, 1024, FA, 5001, 1002),
+        tcpx(CLI(2), SRV, 40000, 80, CTFW_TCP_ACK, 1002, 5002),
+    };
+    size_t np = close_first ? 5 : 2;
+    for (size_t i = 0; i < np; i++)
+        track(&n, &p[i], T0 + (i + 1) * SEC / 100);
+    struct pbuf syn2 = tcpx(CLI(3), SRV, 40000, 80, CTFW_TCP_SYN, 900000,
+                            0);
+    assert_int_equal(connect(&n, &syn2, &r, CTFW_NAT_MANIP_SRC, &rep, NULL),
+                     want);
+    assert_int_equal(rep.dport, 1024);
+    assert_int_equal(ctfw_ct_count(n.ct), want_count);
+    nctx_free(&n);
+}
+
+static void
+test_time_wait_reuse(void **state)
+{
+    (void)state;
+    run_reuse(true, CTFW_CT_ACCEPT, 1);
+    run_reuse(false, CTFW_CT_DROP, 1);
+}
+
 /* ---- Rewriting ---------------------------------------------------------- */
 
 /* Bind with SNAT (port 40000 -> 1234 forced by a one-port range) and
@@ -716,6 +790,7 @@ main(void)
         cmocka_unit_test(test_random_fully),
         cmocka_unit_test(test_icmp_id),
         cmocka_unit_test(test_null_binding),
+        cmocka_unit_test(test_time_wait_reuse),
         cmocka_unit_test(test_rewrite_tcp_both_ways),
         cmocka_unit_test(test_rewrite_udp_checksums),
         cmocka_unit_test(test_rewrite_icmp_echo),
