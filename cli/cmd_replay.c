@@ -1014,7 +1014,7 @@ cmd_replay(int argc, char **argv)
         }
         s->interval_ns = interval_ns;
         s->keep_series = report.f || om.f;
-        s->want_peak = report.f != NULL;
+        s->want_peak = report.f && i == 0;  /* the report shows the first */
         s->ticks = s->keep_series || s->timeline.f;
         s->tl_next_ns = start;
         s->first_ts = start;
@@ -1103,7 +1103,8 @@ cmd_replay(int argc, char **argv)
         fputc('\n', stderr);
     uint64_t end = r->last_ts + advance_ns;
     for (size_t i = 0; i < n_runs; i++) {
-        if (tick_until(runs[i], end) < 0) {
+        /* An empty capture has no clock: no tick. */
+        if (r->n_pkts && tick_until(runs[i], end) < 0) {
             cli_error("out of memory");
             rc = CLI_EXIT_FAIL;
             goto out;

@@ -191,7 +191,15 @@ verdict(FILE *f, const struct replay *r)
 {
     char a[32], b[32], c[32];
     uint32_t max = limit_of(r);
-    if (r->table_full_count) {
+    if (!ctfw_pipeline_conntrack_on(r->pl)) {
+        fprintf(f, "<p class=\"verdict%s\" id=\"verdict\">TABLE FULL: no "
+                   "&mdash; connection tracking is off (no rule needs it)",
+                r->n_drop ? " bad" : "");
+        if (r->n_drop)
+            fprintf(f, ", %s packets dropped (by rules: %s)",
+                    thousands(r->n_drop, a, sizeof(a)),
+                    thousands(whatif_rule_drops(r), b, sizeof(b)));
+    } else if (r->table_full_count) {
         fprintf(f, "<p class=\"verdict bad\" id=\"verdict\">TABLE FULL: "
                    "yes &mdash; first at ");
         when(f, r->table_full_first_ns, r->first_ts);
