@@ -87,7 +87,8 @@ usage(FILE *out)
 "                         (a sysctl after -f/--set; max, buckets,\n"
 "                         tcp_timeout_established... are short for\n"
 "                         net.netfilter.nf_conntrack_*), rules=FILE,\n"
-"                         rules6=FILE (instead of -R/-6), sysctl=FILE\n"
+"                         rules6=FILE (instead of -R/-6), rules+=FILE\n"
+"                         (on top of them), sysctl=FILE\n"
 "      --causal           a connection whose opening packet a scenario\n"
 "                         drops has no later packets there: they are\n"
 "                         counted as phantom, not evaluated\n"
@@ -322,19 +323,16 @@ print_verdict(struct replay *r, uint64_t number,
     fprintf(f, "%s\n", res->ctstate);
 }
 
+/* Parse one rules file into rs, as iptables-restore (or the script)
+ * would apply it on top of what rs holds; -1 after printing why. */
 static int
-load_rules(const char *path, int family, struct ctfw_ruleset **out)
+parse_rules_file(struct ctfw_ruleset *rs, const char *path)
 {
     char *text;
     size_t len;
     int rc = cli_read_file(path, &text, &len);
     if (rc < 0) {
         cli_error("%s: %s", path, strerror(-rc));
-        return -1;
-    }
-    struct ctfw_ruleset *rs = ctfw_rules_new(family);
-    if (!rs) {
-        free(text);
         return -1;
     }
     struct ctfw_rules_parse_params pp = {.filename = path};
@@ -358,6 +356,23 @@ load_rules(const char *path, int family, struct ctfw_ruleset **out)
             cli_error("%s: %zu error%s; nothing was replayed", path, n,
                       n == 1 ? "" : "s");
         }
+        return -1;
+    }
+    return 0;
+}
+
+/* path, then extra on top (a scenario's rules+=FILE; NULL: none). */
+static int
+load_rules(const char *path, const char *extra, int family,
+           struct ctfw_ruleset **out)
+{
+    struct ctfw_ruleset *rs = ctfw_rules_new(family);
+    if (!rs) {
+        cli_error("out of memory");
+        return -1;
+    }
+    if (parse_rules_file(rs, path) < 0 ||
+        (extra && parse_rules_file(rs, extra) < 0)) {
         ctfw_rules_free(rs);
         return -1;
     }
@@ -937,10 +952,12 @@ cmd_replay(int argc, char **argv)
             goto out;
         }
         if (s->rules4_path &&
-            load_rules(s->rules4_path, CTFW_RULES_IPV4, &s->rs4) < 0)
+            load_rules(s->rules4_path, s->rules4_extra, CTFW_RULES_IPV4,
+                       &s->rs4) < 0)
             goto out;
         if (s->rules6_path &&
-            load_rules(s->rules6_path, CTFW_RULES_IPV6, &s->rs6) < 0)
+            load_rules(s->rules6_path, s->rules6_extra, CTFW_RULES_IPV6,
+                       &s->rs6) < 0)
             goto out;
     }
     char *filter = cli_join_args(argc, argv, optind);
@@ -1016,7 +1033,7 @@ cmd_replay(int argc, char **argv)
         }
         s->interval_ns = interval_ns;
         s->keep_series = report.f || om.f;
-        s->want_peak = report.f != NULL;
+        s->want_peak = report.f && i == 0;  /* the report shows the first */
         s->ticks = s->keep_series || s->timeline.f;
         s->tl_next_ns = start;
         s->first_ts = start;
@@ -1105,7 +1122,8 @@ cmd_replay(int argc, char **argv)
         fputc('\n', stderr);
     uint64_t end = r->last_ts + advance_ns;
     for (size_t i = 0; i < n_runs; i++) {
-        if (tick_until(runs[i], end) < 0) {
+        /* An empty capture has no clock: no tick. */
+        if (r->n_pkts && tick_until(runs[i], end) < 0) {
             cli_error("out of memory");
             rc = CLI_EXIT_FAIL;
             goto out;

@@ -68,6 +68,7 @@ struct replay {
     unsigned index;
     struct ctfw_sysctl sys;
     const char *rules4_path, *rules6_path;
+    const char *rules4_extra, *rules6_extra; /* rules+=FILE, on top */
     struct ctfw_ruleset *rs4, *rs6;
     char **sets;             /* KEY=VALUE with full names, or @FILE */
     size_t n_sets;

@@ -14,6 +14,7 @@
  * from an input (names, paths, rule text, addresses) is escaped.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -191,7 +192,15 @@ verdict(FILE *f, const struct replay *r)
 {
     char a[32], b[32], c[32];
     uint32_t max = limit_of(r);
-    if (r->table_full_count) {
+    if (!ctfw_pipeline_conntrack_on(r->pl)) {
+        fprintf(f, "<p class=\"verdict%s\" id=\"verdict\">TABLE FULL: no "
+                   "&mdash; connection tracking is off (no rule needs it)",
+                r->n_drop ? " bad" : "");
+        if (r->n_drop)
+            fprintf(f, ", %s packets dropped (by rules: %s)",
+                    thousands(r->n_drop, a, sizeof(a)),
+                    thousands(whatif_rule_drops(r), b, sizeof(b)));
+    } else if (r->table_full_count) {
         fprintf(f, "<p class=\"verdict bad\" id=\"verdict\">TABLE FULL: "
                    "yes &mdash; first at ");
         when(f, r->table_full_first_ns, r->first_ts);
@@ -498,9 +507,13 @@ top_table(FILE *f, const char *title, const char *col,
     for (unsigned i = 0; i < n; i++) {
         fputs("<tr><td class=\"l\">", f);
         esc(f, t[i].label);
-        fprintf(f, "</td><td>%s</td><td>%.1f</td></tr>\n",
-                thousands(t[i].count, a, sizeof(a)),
-                total ? 100.0 * t[i].count / total : 0.0);
+        double pct = total ? 100.0 * t[i].count / total : 0.0;
+        if (pct > 0 && pct < 0.1)
+            fprintf(f, "</td><td>%s</td><td>&lt;0.1</td></tr>\n",
+                    thousands(t[i].count, a, sizeof(a)));
+        else
+            fprintf(f, "</td><td>%s</td><td>%.1f</td></tr>\n",
+                    thousands(t[i].count, a, sizeof(a)), pct);
     }
     fprintf(f, "</table><!-- %s -->\n", title);
 }
@@ -732,6 +745,18 @@ footer(FILE *f, struct replay *const *runs, size_t n,
     }
     for (size_t i = 0; i < in->n_sysctl_files; i++)
         footer_input(f, "sysctl", in->sysctl_files[i]);
+    /* The scenarios' sysctl=FILE settings ("@FILE"), once each. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < runs[i]->n_sets; k++) {
+            const char *p = runs[i]->sets[k];
+            bool seen = p[0] != '@';
+            for (size_t j = 0; j <= i && !seen; j++)
+                for (size_t m = 0; m < (j < i ? runs[j]->n_sets : k); m++)
+                    if (!strcmp(runs[j]->sets[m], p))
+                        seen = true;
+            if (!seen)
+                footer_input(f, "sysctl (scenario)", p + 1);
+        }
     fputs("</table>\n<h3>Settings in force</h3>\n<table class=\"settings\">"
           "<tr><th class=\"l\">scenario</th><th class=\"l\">sysctls that "
           "differ from the Linux 6.x defaults</th><th class=\"l\">rules"

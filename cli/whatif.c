@@ -12,7 +12,8 @@
  * net.netfilter.nf_conntrack_<x>, hashsize for nf_conntrack.hashsize,
  * and any dotted or slashed key is taken as sysctl(8) takes it),
  * rules=FILE or rules6=FILE (the rules of this run instead of -R / -6),
- * or sysctl=FILE (a sysctl.conf applied after the base ones).
+ * rules+=FILE or rules6+=FILE (applied on top of them, as running FILE
+ * after them), or sysctl=FILE (a sysctl.conf after the base ones).
  *
  * The side-by-side table and the JSON array are written from the runs'
  * counters; the definitions of the columns are in docs/replay.md.
@@ -83,6 +84,9 @@ parse_setting(struct replay *r, const char *p, size_t len)
     size_t klen = (size_t)(eq - p);
     const char *val = eq + 1;
     size_t vlen = len - klen - 1;
+    bool extra = klen > 1 && p[klen - 1] == '+';
+    if (extra)
+        klen--;
     bool is_rules = klen == 5 && !memcmp(p, "rules", 5);
     bool is_rules6 = klen == 6 && !memcmp(p, "rules6", 6);
     bool is_sysctl = klen == 6 && !memcmp(p, "sysctl", 6);
@@ -91,11 +95,20 @@ parse_setting(struct replay *r, const char *p, size_t len)
                         r->spec);
         return -1;
     }
+    if (extra && !is_rules && !is_rules6) {
+        cli_usage_error("replay", "--scenario '%s': only rules+= and "
+                        "rules6+= add to something", r->spec);
+        return -1;
+    }
     if (is_rules || is_rules6) {
         char *path = own(r, cat3("", val, vlen, ""));
         if (!path)
             return -1;
-        if (is_rules)
+        if (extra && is_rules)
+            r->rules4_extra = path;
+        else if (extra)
+            r->rules6_extra = path;
+        else if (is_rules)
             r->rules4_path = path;
         else
             r->rules6_path = path;
