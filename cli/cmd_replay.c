@@ -381,6 +381,7 @@ load_rules(const char *path, int family, struct ctfw_ruleset **out)
         ctfw_rules_free(rs);
         return -1;
     }
+    cli_rules_mode(rs);
     *out = rs;
     return 0;
 }

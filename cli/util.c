@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ctfw/eval.h"
 
 static const char *const sev_name[] = {
     [CTFW_DIAG_ERROR] = "error",
@@ -106,4 +107,19 @@ cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv)
     if (rc == -ENOENT && (strstr(key, "ip_conntrack") != NULL))
         return 0;
     return rc < 0 ? 1 : 0;
+}
+
+void
+cli_rules_mode(struct ctfw_ruleset *rs)
+{
+    const char *m = getenv("CTFW_RULES_EVAL");
+    if (!m || !*m || !strcmp(m, "auto"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_AUTO);
+    else if (!strcmp(m, "linear"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_LINEAR);
+    else if (!strcmp(m, "compiled"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_COMPILED);
+    else
+        cli_warn("CTFW_RULES_EVAL=%s: expected auto, linear or compiled; "
+                 "using auto", m);
 }
