@@ -940,6 +940,7 @@ rules_cls_lookup(struct rules_cls *cl, const struct rules_cls_key *k,
 void
 rules_cls_reset(struct ctfw_ruleset *rs)
 {
+    rs->hook_chains_ok = false;
     for (int t = 0; t < RT_N_TABLES; t++) {
         struct rules_table *tb = &rs->tables[t];
         for (size_t i = 0; i < tb->n_chains; i++) {

@@ -25,12 +25,9 @@ static const int table_map[CTFW_TABLE_COUNT] = {
 #define EVAL_STACK_MAX 64
 
 static struct rules_chain *
-builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
-              enum ctfw_hook hook)
+builtin_chain_find(const struct ctfw_ruleset *rs, enum ctfw_table table,
+                   enum ctfw_hook hook)
 {
-    if ((unsigned)table >= CTFW_TABLE_COUNT ||
-        (unsigned)hook >= CTFW_HOOK_COUNT)
-        return NULL;
     const struct rules_table *t = &rs->tables[table_map[table]];
     if (!t->present)
         return NULL;
@@ -40,6 +37,29 @@ builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
             return c;
     }
     return NULL;
+}
+
+/* The built-in chain of table at hook, from a cache filled on first use
+ * and dropped with the classifiers whenever the ruleset changes
+ * (rules_cls_reset()); like the extensions' runtime state, the cache is
+ * not part of the ruleset's value, hence written through a const
+ * pointer. */
+static struct rules_chain *
+builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
+              enum ctfw_hook hook)
+{
+    if ((unsigned)table >= CTFW_TABLE_COUNT ||
+        (unsigned)hook >= CTFW_HOOK_COUNT)
+        return NULL;
+    struct ctfw_ruleset *w = (struct ctfw_ruleset *)rs;
+    if (!w->hook_chains_ok) {
+        for (int t = 0; t < CTFW_TABLE_COUNT; t++)
+            for (int h = 0; h < CTFW_HOOK_COUNT; h++)
+                w->hook_chain[t][h] = builtin_chain_find(
+                    rs, (enum ctfw_table)t, (enum ctfw_hook)h);
+        w->hook_chains_ok = true;
+    }
+    return w->hook_chain[table][hook];
 }
 
 bool

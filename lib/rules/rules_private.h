@@ -19,6 +19,7 @@
 
 #include "ctfw/pkt.h"
 #include "ctfw/rules.h"
+#include "ctfw/skb.h"
 
 #define RULES_IFNAMSIZ 16
 #define RULES_CHAIN_MAXLEN 28   /* XT_EXTENSION_MAXNAMELEN - 1 */
@@ -361,6 +362,10 @@ struct ctfw_ruleset {
     bool oom;
     int eval_mode;             /* enum ctfw_rules_mode (eval.h) */
     unsigned cls_gen;          /* evaluations started (eval.c) */
+    /* The built-in chain per public table and hook (eval.c), valid
+     * while hook_chains_ok; dropped by rules_cls_reset(). */
+    struct rules_chain *hook_chain[CTFW_TABLE_COUNT][CTFW_HOOK_COUNT];
+    bool hook_chains_ok;
 };
 
 /* ------------------------------------------------------------------ */
