@@ -52,6 +52,12 @@ void cli_rules_would_print(FILE *f, size_t n, const struct ctfw_rules_diag *d);
 int cli_load_sysctl_file(struct ctfw_sysctl *s, const char *path);
 int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);
 
+/* The evaluator mode of a loaded ruleset from $CTFW_RULES_EVAL
+ * ("auto", the default; "linear", the reference walk; "compiled"):
+ * every mode gives the same verdicts and counters (ctfw_rules_set_mode). */
+struct ctfw_ruleset;
+void cli_rules_mode(struct ctfw_ruleset *rs);
+
 int cmd_decode(int argc, char **argv);
 int cmd_rules(int, char **);
 int cmd_sysctl(int argc, char **argv);

@@ -399,6 +399,7 @@ load_rules(const char *path, const char *extra, int family,
         ctfw_rules_free(rs);
         return -1;
     }
+    cli_rules_mode(rs);
     *out = rs;
     return 0;
 }

@@ -644,6 +644,7 @@ load_rules(struct t *t, const char *path, int family,
         ctfw_rules_free(rs);
         return -1;
     }
+    cli_rules_mode(rs);
     *out = rs;
     return 0;
 }

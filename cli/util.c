@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ctfw/rules.h"
+#include "ctfw/eval.h"
 
 static const char *const sev_name[] = {
     [CTFW_DIAG_ERROR] = "error",
@@ -130,4 +131,19 @@ cli_rules_would_print(FILE *f, size_t n, const struct ctfw_rules_diag *d)
     fprintf(f, "%zu error%s; %.*s would print:\n", n, n == 1 ? "" : "s",
             (int)k, p);
     fputs(text, f);
+}
+
+void
+cli_rules_mode(struct ctfw_ruleset *rs)
+{
+    const char *m = getenv("CTFW_RULES_EVAL");
+    if (!m || !*m || !strcmp(m, "auto"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_AUTO);
+    else if (!strcmp(m, "linear"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_LINEAR);
+    else if (!strcmp(m, "compiled"))
+        ctfw_rules_set_mode(rs, CTFW_RULES_COMPILED);
+    else
+        cli_warn("CTFW_RULES_EVAL=%s: expected auto, linear or compiled; "
+                 "using auto", m);
 }

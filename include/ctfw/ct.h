@@ -282,6 +282,16 @@ const struct ctfw_ct_config *ctfw_ct_get_config(const struct ctfw_ct *ct);
 enum ctfw_ct_verdict ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
                                 uint64_t now_ns, enum ctfw_ct_hook hook,
                                 struct ctfw_ct_ref *ref);
+/*
+ * Batched lookups: for a burst of packets, ctfw_ct_prefetch() on each
+ * (hash, prefetch of the bucket head; returns the bucket, UINT32_MAX
+ * when the packet has no tuple), then ctfw_ct_prefetch_entry() on each
+ * bucket, then ctfw_ct_in() on each. Hints only: the table and every
+ * result are those of ctfw_ct_in() alone (bench/bench_ct measures it).
+ */
+uint32_t ctfw_ct_prefetch(const struct ctfw_ct *ct,
+                          const struct ctfw_pkt *pkt, uint16_t zone);
+void ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, uint32_t bucket);
 /* The confirm hook at the end of the path (nf_confirm). Returns the
  * verdict: DROP when insertion failed (insert_failed). */
 enum ctfw_ct_verdict ctfw_ct_confirm(struct ctfw_ct *ct,

@@ -96,6 +96,25 @@ int ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                     struct ctfw_skb *skb, const struct ctfw_rules_env *env,
                     struct ctfw_rules_verdict *out);
 
+/*
+ * How ctfw_rules_eval() finds the rules a packet may match (issue 9).
+ * Every mode gives the same verdicts, deciding rules and counters; they
+ * differ only in speed.
+ *  - AUTO (the default): chains of 12 rules or more get a compiled
+ *    classifier (lib/rules/classify.c), built on their first use, when
+ *    it narrows their rules; shorter chains are walked rule by rule.
+ *  - LINEAR: every chain rule by rule, the reference evaluator.
+ *  - COMPILED: every chain that has rules gets the classifier (tests).
+ * Changing the mode drops the classifiers built so far; so does any
+ * change of the ruleset (ctfw_rules_parse(), ctfw_rules_command()).
+ */
+enum ctfw_rules_mode {
+    CTFW_RULES_AUTO,
+    CTFW_RULES_LINEAR,
+    CTFW_RULES_COMPILED,
+};
+void ctfw_rules_set_mode(struct ctfw_ruleset *rs, enum ctfw_rules_mode mode);
+
 /* True when table has a (built-in) chain at hook in this ruleset. */
 bool ctfw_rules_table_hooks(const struct ctfw_ruleset *rs,
                             enum ctfw_table table, enum ctfw_hook hook);

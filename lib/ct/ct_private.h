@@ -390,6 +390,13 @@ enum ct_l4_verdict ct_ftp_help(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
 /* table.c */
 uint32_t ct_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                  uint16_t zone, const struct ct_tuple *t);
+/* Batched lookups (ctfw_ct_prefetch()): the bucket of a tuple, and
+ * prefetches of its head, then of the first entry on its chain. */
+uint32_t ct_bucket_of_tuple(const struct ctfw_ct *ct, uint8_t family,
+                            uint8_t proto, uint16_t zone,
+                            const struct ct_tuple *t);
+void ct_prefetch_head(const struct ctfw_ct *ct, uint32_t b);
+void ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b);
 uint32_t ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                    int dir);
 uint32_t ct_pool_get(struct ctfw_ct *ct);

@@ -162,6 +162,27 @@ bucket_of(const struct ctfw_ct *ct, uint32_t hash)
 }
 
 uint32_t
+ct_bucket_of_tuple(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
+                   uint16_t zone, const struct ct_tuple *t)
+{
+    return bucket_of(ct, ct_hash(ct, family, proto, zone, t));
+}
+
+void
+ct_prefetch_head(const struct ctfw_ct *ct, uint32_t b)
+{
+    __builtin_prefetch(&ct->heads[b]);
+}
+
+void
+ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b)
+{
+    uint32_t node = ct->heads[b];
+    if (node != CT_NIL)
+        __builtin_prefetch(ct_slot(ct, node >> 1));
+}
+
+uint32_t
 ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e, int dir)
 {
     return bucket_of(ct, ct_hash(ct, e->family, e->proto, e->zone,

@@ -25,12 +25,9 @@ static const int table_map[CTFW_TABLE_COUNT] = {
 #define EVAL_STACK_MAX 64
 
 static struct rules_chain *
-builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
-              enum ctfw_hook hook)
+builtin_chain_find(const struct ctfw_ruleset *rs, enum ctfw_table table,
+                   enum ctfw_hook hook)
 {
-    if ((unsigned)table >= CTFW_TABLE_COUNT ||
-        (unsigned)hook >= CTFW_HOOK_COUNT)
-        return NULL;
     const struct rules_table *t = &rs->tables[table_map[table]];
     if (!t->present)
         return NULL;
@@ -40,6 +37,29 @@ builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
             return c;
     }
     return NULL;
+}
+
+/* The built-in chain of table at hook, from a cache filled on first use
+ * and dropped with the classifiers whenever the ruleset changes
+ * (rules_cls_reset()); like the extensions' runtime state, the cache is
+ * not part of the ruleset's value, hence written through a const
+ * pointer. */
+static struct rules_chain *
+builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
+              enum ctfw_hook hook)
+{
+    if ((unsigned)table >= CTFW_TABLE_COUNT ||
+        (unsigned)hook >= CTFW_HOOK_COUNT)
+        return NULL;
+    struct ctfw_ruleset *w = (struct ctfw_ruleset *)rs;
+    if (!w->hook_chains_ok) {
+        for (int t = 0; t < CTFW_TABLE_COUNT; t++)
+            for (int h = 0; h < CTFW_HOOK_COUNT; h++)
+                w->hook_chain[t][h] = builtin_chain_find(
+                    rs, (enum ctfw_table)t, (enum ctfw_hook)h);
+        w->hook_chains_ok = true;
+    }
+    return w->hook_chain[table][hook];
 }
 
 bool
@@ -137,6 +157,64 @@ policy_name(enum rules_verdict v)
     return v == RV_DROP ? "DROP" : "ACCEPT";
 }
 
+/*
+ * Where the walk stands in one chain: the chain's rules in order
+ * (list NULL: index k is the rule), or the candidates its classifier
+ * left for this packet (classify.c: rule list[k]); end is where the
+ * chain's walk ends either way.
+ */
+struct walk {
+    struct rules_chain *chain;
+    const uint32_t *list;
+    size_t k, end;
+    size_t next;      /* index after the rule last taken */
+};
+
+struct walk_key {
+    struct rules_cls_key key;
+    bool made;
+    bool linear;      /* no classifier for the rest of this packet */
+};
+
+static void
+walk_enter(struct walk *w, struct rules_chain *c,
+           const struct ctfw_ruleset *rs, const struct ctfw_skb *skb,
+           struct walk_key *wk)
+{
+    w->chain = c;
+    w->list = NULL;
+    w->k = 0;
+    w->end = c->n_rules;
+    w->next = 0;
+    if (wk->linear)
+        return;
+    struct rules_cls *cl = rules_cls_get(rs, c);
+    if (!cl)
+        return;
+    if (!wk->made) {
+        rules_cls_key(&wk->key, &skb->pkt);
+        wk->made = true;
+    }
+    const uint32_t *idx;
+    size_t n;
+    if (rules_cls_lookup(cl, &wk->key, &idx, &n)) {
+        w->list = idx;
+        w->end = n;
+    }
+}
+
+/* From candidates back to every rule, from the one after the rule last
+ * taken. */
+static void
+walk_unlist(struct walk *w)
+{
+    if (!w->list)
+        return;
+    w->list = NULL;
+    w->k = w->next;
+    w->end = w->chain->n_rules;
+}
+
 int
 ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                 struct ctfw_skb *skb, const struct ctfw_rules_env *env,
@@ -152,19 +230,19 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
         out->by = CTFW_RULES_BY_NOCHAIN;
         return 0;
     }
-    struct {
-        struct rules_chain *chain;
-        size_t next;
-    } stack[EVAL_STACK_MAX];
+    struct walk stack[EVAL_STACK_MAX];
     size_t depth = 0;
-    struct rules_chain *c = base;
-    size_t i = 0;
+    struct walk_key wk = {.linear = rs->eval_mode == CTFW_RULES_LINEAR};
+    unsigned gen = ++rs->cls_gen;
+    struct walk w;
+    walk_enter(&w, base, rs, skb, &wk);
     uint64_t bytes = skb->pkt.ip_len;
     struct rules_eval ev = {
         .rs = rs, .skb = skb, .env = env, .table = table};
 
     for (;;) {
-        if (i >= c->n_rules) {
+        struct rules_chain *c = w.chain;
+        if (w.k >= w.end) {
             if (c == base || depth == 0) {
                 /* The end of a built-in chain: its policy. (A user
                  * chain reached by goto from the base returns to the
@@ -179,13 +257,13 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                 return 0;
             }
             /* Falling off a user chain: implicit RETURN. */
-            depth--;
-            c = stack[depth].chain;
-            i = stack[depth].next;
+            w = stack[--depth];
             continue;
         }
-        const struct rules_rule *r = c->rules[i];
-        size_t pos = i++;
+        size_t pos = w.list ? w.list[w.k] : w.k;
+        w.k++;
+        w.next = pos + 1;
+        const struct rules_rule *r = c->rules[pos];
         if (!header_match(r, skb))
             continue;
         ev.rule = r;
@@ -226,14 +304,13 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
             return 0;
         case RV_RETURN:
             if (depth == 0) {
-                i = c->n_rules;   /* to the policy */
-                c = base;
-                i = base->n_rules;
+                /* To the base chain's policy. */
+                w.chain = base;
+                w.list = NULL;
+                w.k = w.end = 0;
                 continue;
             }
-            depth--;
-            c = stack[depth].chain;
-            i = stack[depth].next;
+            w = stack[--depth];
             continue;
         case RV_JUMP:
             if (depth == EVAL_STACK_MAX) {
@@ -246,21 +323,33 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                 out->target = r->jump;
                 return 0;
             }
-            stack[depth].chain = c;
-            stack[depth].next = i;
-            depth++;
-            c = r->jump_to;
-            i = 0;
+            stack[depth++] = w;
+            walk_enter(&w, r->jump_to, rs, skb, &wk);
             continue;
         case RV_GOTO:
-            c = r->jump_to;
-            i = 0;
+            walk_enter(&w, r->jump_to, rs, skb, &wk);
             continue;
         case RV_EXT: {
             int v = r->tg.ext->action ? r->tg.ext->action(&r->tg, &ev)
                                       : RULES_XT_DROP;
-            if (v == RULES_XT_CONTINUE)
+            if (v == RULES_XT_CONTINUE) {
+                /* A target that rewrote a field the classifier keyed
+                 * on, or an evaluation nested in the target (its
+                 * lookups reuse the classifiers' candidate lists):
+                 * finish this packet rule by rule. */
+                if (wk.made && !wk.linear) {
+                    struct rules_cls_key now;
+                    rules_cls_key(&now, &skb->pkt);
+                    if (gen != rs->cls_gen ||
+                        !rules_cls_key_equal(&now, &wk.key)) {
+                        wk.linear = true;
+                        walk_unlist(&w);
+                        for (size_t s = 0; s < depth; s++)
+                            walk_unlist(&stack[s]);
+                    }
+                }
                 continue;
+            }
             out->by = CTFW_RULES_BY_RULE;
             out->chain = c->name;
             out->rule = (unsigned)pos + 1;

@@ -126,6 +126,7 @@ static const struct rules_ext ext_state = {
     .opts = state_opts,
     .match = state_match,
     .needs_ct = ct_always,
+    .cls = rules_cls_pure,
 };
 
 /* conntrack revision 3. */

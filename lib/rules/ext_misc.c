@@ -30,6 +30,15 @@ comment_match(const struct rules_xt *xt, struct rules_eval *ev)
     return true;
 }
 
+/* Classifier view: no effect, no constraint (struct rules_ext.cls). */
+int
+rules_cls_pure(const struct rules_xt *xt, struct rules_cls_info *ci)
+{
+    (void)xt;
+    (void)ci;
+    return RULES_CLS_PURE;
+}
+
 static void
 comment_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
 {
@@ -45,6 +54,7 @@ static const struct rules_ext ext_comment = {
     .n_opts = 1,
     .opts = comment_opts,
     .match = comment_match,
+    .cls = rules_cls_pure,
 };
 
 struct mark_info {
@@ -83,6 +93,7 @@ static const struct rules_ext ext_mark = {
     .n_opts = 1,
     .opts = mark_opts,
     .match = mark_match,
+    .cls = rules_cls_pure,
 };
 
 struct length_info {

@@ -72,6 +72,7 @@ chain_free(struct rules_chain *c)
     if (!c)
         return;
     rules_chain_flush(c);
+    rules_cls_free(c->cls);
     free(c->rules);
     free(c);
 }

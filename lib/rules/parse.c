@@ -913,6 +913,7 @@ ctfw_rules_parse(struct ctfw_ruleset *rs,
     struct ctfw_rules_parse_params def = {0};
     if (!pp)
         pp = &def;
+    rules_cls_reset(rs);   /* the chains change: classifiers are stale */
     set_file(rs, pp->filename);
     rs->no_conntrack = pp->no_conntrack;
     struct toks *t = malloc(sizeof(*t));
@@ -963,6 +964,7 @@ ctfw_rules_command(struct ctfw_ruleset *rs, int argc, const char *const *argv,
     struct rules_tok tok[MAX_TOKENS];
     if (argc > MAX_TOKENS)
         return -E2BIG;
+    rules_cls_reset(rs);   /* the chains change: classifiers are stale */
     struct rbuf src = {0};
     for (int i = 0; i < argc; i++) {
         if (i)

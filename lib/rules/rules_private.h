@@ -19,6 +19,7 @@
 
 #include "ctfw/pkt.h"
 #include "ctfw/rules.h"
+#include "ctfw/skb.h"
 
 #define RULES_IFNAMSIZ 16
 #define RULES_CHAIN_MAXLEN 28   /* XT_EXTENSION_MAXNAMELEN - 1 */
@@ -171,6 +172,36 @@ struct rules_opt {
 struct rules_rule;
 struct rules_eval;
 
+/*
+ * What the compiled classifier (classify.c) may learn from one match
+ * instance. A match is "pure" when evaluating it has no effect (no state
+ * changes, no hotdrop) for a packet whose transport ports can be read
+ * (classify.c says when), so skipping it changes nothing but its own
+ * outcome; only then may a later match of the rule narrow the rule's
+ * candidate set too. sport/dport: the port sets the match requires, as
+ * disjoint inclusive ranges; n == 0 means no constraint.
+ */
+#define RULES_CLS_MAXR 16
+struct rules_cls_ports {
+    unsigned n;
+    struct {
+        uint16_t lo, hi;
+    } r[RULES_CLS_MAXR];
+    bool inv;   /* the complement of the ranges */
+};
+
+struct rules_cls_info {
+    struct rules_cls_ports sport, dport;
+};
+
+/* The classifier's view of one match instance (struct rules_ext.cls). */
+#define RULES_CLS_OPAQUE 0  /* may act or hotdrop: stop here */
+#define RULES_CLS_LAST 1    /* fails cleanly when its ports miss, but
+                               may act or hotdrop once they hit: its
+                               ports count, nothing after it does */
+#define RULES_CLS_PURE 2    /* never acts: its ports count, and the
+                               next match may narrow further */
+
 /* Target results (eval.c). */
 #define RULES_XT_CONTINUE (-1)
 #define RULES_XT_DROP 0
@@ -237,6 +268,11 @@ struct rules_ext {
      */
     void *(*rt_new)(const struct rules_xt *xt);
     void (*rt_free)(void *rt);
+    /* Classifier (classify.c): fills the port sets this instance
+     * requires and returns RULES_CLS_PURE or RULES_CLS_LAST (see
+     * struct rules_cls_info); NULL or RULES_CLS_OPAQUE: nothing from
+     * here on in the rule is used to skip it. */
+    int (*cls)(const struct rules_xt *xt, struct rules_cls_info *ci);
 };
 
 /* One match or target instance in a rule. */
@@ -310,6 +346,11 @@ struct rules_chain {
     unsigned refs;
     unsigned line;            /* where the chain was created (0 built-in) */
     unsigned hooks_from;      /* hooks that reach it (check pass) */
+    /* The compiled classifier of this chain (classify.c), built on the
+     * first evaluation that wants it; cls_tried says it was attempted
+     * (cls stays NULL when the chain is evaluated linearly). */
+    struct rules_cls *cls;
+    bool cls_tried;
 };
 
 struct rules_table {
@@ -335,6 +376,12 @@ struct ctfw_ruleset {
     size_t n_diags, cap_diags;
     bool oom;
     bool no_conntrack;         /* ctfw_rules_parse_params.no_conntrack */
+    int eval_mode;             /* enum ctfw_rules_mode (eval.h) */
+    unsigned cls_gen;          /* evaluations started (eval.c) */
+    /* The built-in chain per public table and hook (eval.c), valid
+     * while hook_chains_ok; dropped by rules_cls_reset(). */
+    struct rules_chain *hook_chain[CTFW_TABLE_COUNT][CTFW_HOOK_COUNT];
+    bool hook_chains_ok;
 };
 
 /* ------------------------------------------------------------------ */
@@ -524,6 +571,33 @@ struct rules_port_view {
 /* A tcp, udp, udplite or multiport match (ext_tcpudp.c). */
 bool rules_xt_port_view(const struct rules_xt *xt,
                         struct rules_port_view *v);
+/* Compiled classifier (classify.c). */
+struct rules_cls;
+struct rules_cls_key {
+    uint32_t v[5];          /* proto, saddr, daddr, sport, dport */
+    bool ports;             /* the ports were readable */
+};
+/* The chain's classifier, built on first use; NULL: walk it linearly
+ * (too short to pay in `auto` mode, or could not be built). */
+struct rules_cls *rules_cls_get(const struct ctfw_ruleset *rs,
+                                struct rules_chain *c);
+void rules_cls_key(struct rules_cls_key *k, const struct ctfw_pkt *p);
+bool rules_cls_key_equal(const struct rules_cls_key *a,
+                         const struct rules_cls_key *b);
+/* The candidate rules (0-based indexes, ascending) of the chain for a
+ * packet with key k; false when the classifier cannot tell (ports not
+ * readable and the classifier splits on them): walk linearly. The list
+ * lives in the classifier until its next lookup (a chain is never
+ * entered twice in one walk: the loader refuses loops). */
+bool rules_cls_lookup(struct rules_cls *cl,
+                      const struct rules_cls_key *k, const uint32_t **idx,
+                      size_t *n);
+void rules_cls_free(struct rules_cls *cl);
+/* struct rules_ext.cls of the matches that never act and never drop
+ * (comment, mark, state). */
+int rules_cls_pure(const struct rules_xt *xt, struct rules_cls_info *ci);
+/* Drop every chain's classifier (the ruleset is about to change). */
+void rules_cls_reset(struct ctfw_ruleset *rs);
 
 /* Commit-time checks (check.c): run per table block. */
 void rules_check_table(struct rules_ctx *ctx, int table,
