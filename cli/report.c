@@ -185,7 +185,7 @@ class_colour(int c)
     return col[c];
 }
 
-/* ---- Sections ------------------------------------------------------------ */
+/* ---- Sections ----------------------------------------------------------- */
 
 static void
 verdict(FILE *f, const struct replay *r)
