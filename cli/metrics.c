@@ -376,7 +376,7 @@ metrics_free(struct replay *r)
     free(r->rule_label);
 }
 
-/* ---- OpenMetrics --------------------------------------------------------- */
+/* ---- OpenMetrics -------------------------------------------------------- */
 
 /* Label value escaping of the OpenMetrics text format: \\, \", \n. */
 static void

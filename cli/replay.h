@@ -128,6 +128,10 @@ struct replay_inputs {
     uint64_t advance_ns;
     int argc;
     char **argv;
+    /* Lint findings for the report, one compiler-style line each
+     * ("rules.v4:14: warning: ... [CT101]"); NULL: lint was not run. */
+    const char *const *lint_lines;
+    size_t n_lint_lines;
 };
 
 /* whatif.c */

@@ -150,6 +150,7 @@ static const char css[] =
     "tr.never td{color:var(--mut)}.tag{font-size:.8em;padding:0 .4em;"
     "border:1px solid var(--warn);color:var(--warn);border-radius:3px}\n"
     "td.best{background:var(--hl);font-weight:600}\n"
+    "td.bad{color:var(--bad)}td.warn{color:var(--warn)}\n"
     "code.spec{font-size:.8em;color:var(--mut);word-break:break-all}\n"
     "table.whatif td.l{max-width:20em}\n"
     ".mut{color:var(--mut)}code{font-size:.95em}\n"
@@ -185,7 +186,7 @@ class_colour(int c)
     return col[c];
 }
 
-/* ---- Sections ------------------------------------------------------------ */
+/* ---- Sections ----------------------------------------------------------- */
 
 static void
 verdict(FILE *f, const struct replay *r)
@@ -648,15 +649,31 @@ rule_counters(FILE *f, const struct replay *r)
             never, never == 1 ? "" : "s");
 }
 
-/* Lint findings: `ctfw lint` (lib/lint) is not in this tree yet; the
- * section says so and is the hook where its findings go. */
+/* Lint findings: the caller hands the lines `ctfw lint` printed
+ * (in->lint_lines); without them the section says "lint: not run". */
 static void
-lint_section(FILE *f)
+lint_section(FILE *f, const struct replay_inputs *in)
 {
-    fputs("<section id=\"lint\"><h2>Lint findings</h2>\n"
-          "<!-- ctfw:lint-findings -->\n"
-          "<p class=\"mut\">lint: not run</p></section>\n",
-          f);
+    fputs("<section id=\"lint\"><h2>Lint findings</h2>\n", f);
+    if (!in->lint_lines) {
+        fputs("<p class=\"mut\">lint: not run</p></section>\n", f);
+        return;
+    }
+    if (!in->n_lint_lines) {
+        fputs("<p>No finding.</p></section>\n", f);
+        return;
+    }
+    fputs("<table class=\"lint\">\n", f);
+    for (size_t i = 0; i < in->n_lint_lines; i++) {
+        const char *l = in->lint_lines[i];
+        const char *cls = strstr(l, ": error: ")     ? "bad"
+                          : strstr(l, ": warning: ") ? "warn"
+                                                     : "";
+        fprintf(f, "<tr><td class=\"rule %s\">", cls);
+        esc(f, l);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></section>\n", f);
 }
 
 static void
@@ -804,7 +821,7 @@ report_html(FILE *f, struct replay *const *runs, size_t n,
     occupancy(f, runs, n);
     at_peak(f, r);
     rule_counters(f, r);
-    lint_section(f);
+    lint_section(f, in);
     footer(f, runs, n, in);
     fputs("</body></html>\n", f);
     return ferror(f) ? -EIO : 0;

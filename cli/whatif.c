@@ -290,9 +290,7 @@ whatif_json(struct ctfw_json *j, struct replay *const *runs, size_t n,
         ctfw_json_key(j, "peak");
         ctfw_json_uint(j, r->ct_peak);
         ctfw_json_key(j, "peak_pct");
-        ctfw_json_double(j, max ? (double)(1000ull * r->ct_peak / max) /
-                                      10.0
-                                : 0.0);
+        ctfw_json_double(j, max ? 100.0 * r->ct_peak / max : 0.0);
         json_time(j, "peak_at_s", r->ct_peak != 0, r->ct_peak_ns,
                   r->first_ts);
         json_time(j, "alert75_at_s", r->alert75, r->alert75_ns,

@@ -20,6 +20,8 @@ struct flow_key {
     uint8_t family, proto;
     uint8_t pad[2];
 };
+_Static_assert(sizeof(struct flow_key) == 40,
+               "flow key must be padding-free (hashed and compared as bytes)");
 
 #define F_INIT_B 0x01       /* the initiator is side b */
 #define F_SEEN_RESP 0x02

@@ -848,8 +848,9 @@ test_class_counters(void **state)
     (void)state;
     struct tctx *t = tctx_new(max3);
     uint32_t want[CTFW_CT_CLASS_COUNT] = {0};
-    assert_string_equal(ctfw_ct_class_name((enum ctfw_ct_class)CTFW_CT_TCP_TIME_WAIT),
-                        "TIME_WAIT");
+    assert_string_equal(
+        ctfw_ct_class_name((enum ctfw_ct_class)CTFW_CT_TCP_TIME_WAIT),
+        "TIME_WAIT");
     assert_string_equal(ctfw_ct_class_name(CTFW_CT_CLASS_UDP_UNREPLIED),
                         "UDP_UNREPLIED");
     /* A UDP query: one UDP_UNREPLIED; its answer makes it REPLIED. */
