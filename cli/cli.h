@@ -48,6 +48,9 @@ void cli_print_sysctl_diag(void *arg, const struct ctfw_sysctl_diag *d);
 /* Apply a sysctl file / one KEY=VALUE; return the number of errors
  * (printed). */
 struct ctfw_rules_diag;
+char **cli_lint_lines(const char *rules4, const char *rules6,
+                      const char *const *sysctls, size_t n_sysctl,
+                      size_t *n_lines);
 void cli_rules_would_print(FILE *f, size_t n, const struct ctfw_rules_diag *d);
 int cli_load_sysctl_file(struct ctfw_sysctl *s, const char *path);
 int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);

@@ -100,11 +100,7 @@ load_rules(const char *path, int family, char **text, size_t *len, int *status)
                 fputs(s, stderr);
             free(s);
         }
-        const struct ctfw_rules_diag *d = ctfw_rules_diag_get(rs, 0);
-        fprintf(stderr, "%zu error%s; %s would print:\n", n, n == 1 ? "" : "s",
-                family == CTFW_RULES_IPV6 ? "ip6tables-restore"
-                                          : "iptables-restore");
-        fputs(d->iptables, stderr);
+        cli_rules_would_print(stderr, n, ctfw_rules_diag_get(rs, 0));
         *status = CLI_EXIT_USAGE;
         ctfw_rules_free(rs);
         return NULL;
@@ -202,6 +198,26 @@ print_json(const struct ctfw_lint *l, const char *rules4, const char *rules6,
     ctfw_json_finish(&j);
 }
 
+/* "file:line:col: severity: message [ID]" (no column, or no line, where
+ * the finding has none); heap string, NULL when out of memory. */
+static char *
+finding_line(const struct ctfw_lint_finding *f)
+{
+    char where[600];
+    if (!f->line)
+        snprintf(where, sizeof(where), "%s", f->file);
+    else if (!f->col)
+        snprintf(where, sizeof(where), "%s:%u", f->file, f->line);
+    else
+        snprintf(where, sizeof(where), "%s:%u:%u", f->file, f->line, f->col);
+    char *out;
+    if (asprintf(&out, "%s: %s: %s [%s]", where,
+                 ctfw_lint_severity_name(f->severity), f->message,
+                 f->id) < 0)
+        return NULL;
+    return out;
+}
+
 static size_t
 print_text(const struct ctfw_lint *l, enum ctfw_diag_severity thr,
            size_t counts[3])
@@ -213,16 +229,78 @@ print_text(const struct ctfw_lint *l, enum ctfw_diag_severity thr,
             continue;
         counts[f->severity]++;
         n++;
-        if (!f->line)
-            printf("%s: ", f->file);
-        else if (!f->col)
-            printf("%s:%u: ", f->file, f->line);
-        else
-            printf("%s:%u:%u: ", f->file, f->line, f->col);
-        printf("%s: %s [%s]\n", ctfw_lint_severity_name(f->severity),
-               f->message, f->id);
+        char *line = finding_line(f);
+        if (line)
+            puts(line);
+        free(line);
     }
     return n;
+}
+
+static void
+no_diag(void *arg, const struct ctfw_sysctl_diag *d)
+{
+    (void)arg;
+    (void)d;
+}
+
+/*
+ * Lint the inputs of a replay for its report: the findings as ctfw lint
+ * prints them, one heap string each (*n_lines of them; free each and
+ * the array). Inputs that do not load were refused by the replay
+ * already, so their errors are not repeated here. NULL when out of
+ * memory.
+ */
+char **
+cli_lint_lines(const char *rules4, const char *rules6,
+               const char *const *sysctls, size_t n_sysctl, size_t *n_lines)
+{
+    *n_lines = 0;
+    struct ctfw_lint *l = ctfw_lint_new();
+    struct ctfw_ruleset *rs[2] = {NULL, NULL};
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    const char *paths[2] = {rules4, rules6};
+    char **lines = NULL;
+    if (!l)
+        return NULL;
+    for (int k = 0; k < 2; k++) {
+        if (!paths[k] || cli_read_file(paths[k], &text[k], &len[k]) < 0)
+            continue;
+        rs[k] = ctfw_rules_new(k ? CTFW_RULES_IPV6 : CTFW_RULES_IPV4);
+        struct ctfw_rules_parse_params pp = {.filename = paths[k]};
+        if (rs[k] && !ctfw_rules_parse(rs[k], &pp, text[k], len[k]))
+            ctfw_lint_add_rules(l, rs[k], paths[k], text[k], len[k]);
+    }
+    for (size_t i = 0; i < n_sysctl; i++) {
+        char *t;
+        size_t n;
+        if (cli_read_file(sysctls[i], &t, &n) < 0)
+            continue;
+        ctfw_lint_add_sysctl(l, sysctls[i], t, n, no_diag, NULL);
+        free(t);
+    }
+    if (!ctfw_lint_run(l)) {
+        size_t n = ctfw_lint_count(l);
+        lines = calloc(n + 1, sizeof(*lines));
+        for (size_t i = 0; lines && i < n; i++) {
+            lines[i] = finding_line(ctfw_lint_get(l, i));
+            if (!lines[i]) {
+                while (i)
+                    free(lines[--i]);
+                free(lines);
+                lines = NULL;
+            } else {
+                (*n_lines)++;
+            }
+        }
+    }
+    ctfw_lint_free(l);
+    for (int k = 0; k < 2; k++) {
+        ctfw_rules_free(rs[k]);
+        free(text[k]);
+    }
+    return lines;
 }
 
 static int

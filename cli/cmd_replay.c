@@ -1210,16 +1210,25 @@ cmd_replay(int argc, char **argv)
         rc == CLI_EXIT_OK)
         rc = CLI_EXIT_FAIL;
     if (report.f) {
+        /* The report's lint section: ctfw lint over the base inputs. */
+        size_t n_lint = 0;
+        char **lint = cli_lint_lines(rules4, rules6, sysfiles, n_sysfiles,
+                                     &n_lint);
         struct replay_inputs in = {
             .captures = files, .n_captures = n_files,
             .rules4 = rules4, .rules6 = rules6,
             .sysctl_files = sysfiles, .n_sysctl_files = n_sysfiles,
             .causal = causal, .advance_ns = advance_ns,
             .argc = argc, .argv = argv,
+            .lint_lines = (const char *const *)lint,
+            .n_lint_lines = n_lint,
         };
         if (report_html(report.f, runs, n_runs, &in) < 0 &&
             rc == CLI_EXIT_OK)
             rc = CLI_EXIT_FAIL;
+        for (size_t i = 0; i < n_lint; i++)
+            free(lint[i]);
+        free(lint);
     }
 out:
     if (r) {
