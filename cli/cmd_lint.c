@@ -452,6 +452,9 @@ cmd_lint(int argc, char **argv)
             shown = counts[0] + counts[1] + counts[2];
         } else {
             shown = print_text(l, thr, counts);
+            /* The findings before the summary, also on a terminal that
+             * shows both streams. */
+            fflush(stdout);
             if (shown || ctfw_lint_suppressed(l))
                 fprintf(stderr,
                         "ctfw lint: %zu error%s, %zu warning%s, %zu "

@@ -28,7 +28,7 @@ say "2. ctfw lint: the post's fixes before they reach production"
 echo "-- fix 1, the post's sysctl.conf ($ex/sysctl.conf), and fix 3 as" \
      "first applied ($ex/rules-forgot-untracked.v4):"
 "$ctfw" lint -R "$ex/rules-forgot-untracked.v4" -f "$ex/sysctl.conf" \
-    --severity=warning || true
+    --severity=warning 2>&1 || true
 
 say "3. fix 2, conntrack unloaded: the server's rules no longer load"
 "$ctfw" rules check -R "$ex/rules-baseline.v4" --without-conntrack 2>&1 |
