@@ -739,7 +739,10 @@ def compare_output(out, case, kr, files):
                     c.append(('client', summ))
                 continue
             try:
-                side = 'client' if ipaddress.ip_address(dst) in cnet \
+                a = ipaddress.ip_address(dst)
+                side = 'client' if a in cnet or (
+                    a.version == 6 and a in ipaddress.ip_network(
+                        netns.Addr.client_ip6 + '/64', strict=False)) \
                     else 'server'
             except ValueError:
                 side = 'server'
