@@ -724,6 +724,8 @@ def compare_output(out, case, kr, files):
         known = N.injected_ports([d for _, _, d in kr.sent]) \
             if case.nat else None
         cnet = ipaddress.ip_network(netns.Addr.client_net)
+        cnet6 = ipaddress.ip_network(netns.Addr.fw_client_ip6 + '/64',
+                                     strict=False)
         c = []
         for _, d in read_pcap_frames(files['--accepted']):
             # ctfw writes --accepted as LINKTYPE_RAW (docs/replay.md).
@@ -740,9 +742,7 @@ def compare_output(out, case, kr, files):
                 continue
             try:
                 a = ipaddress.ip_address(dst)
-                side = 'client' if a in cnet or (
-                    a.version == 6 and a in ipaddress.ip_network(
-                        netns.Addr.client_ip6 + '/64', strict=False)) \
+                side = 'client' if a in (cnet if a.version == 4 else cnet6) \
                     else 'server'
             except ValueError:
                 side = 'server'
