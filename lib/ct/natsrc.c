@@ -18,7 +18,7 @@
 
 #include "ct_private.h"
 
-#define NATSRC_HSIZE 16384u
+#define NATSRC_HSIZE 16384u   /* at least this many buckets */
 
 static uint32_t
 natsrc_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
@@ -54,12 +54,15 @@ ctfw_ct_natsrc_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
     if (e->eflags & CT_E_NATSRC)
         return 0;
     if (!ct->natsrc_heads) {
-        ct->natsrc_heads = malloc(NATSRC_HSIZE * sizeof(uint32_t));
+        /* nf_nat_htable_size is the conntrack table's bucket count. */
+        uint32_t n = ct->nbuckets > NATSRC_HSIZE ? ct->nbuckets
+                                                 : NATSRC_HSIZE;
+        ct->natsrc_heads = malloc((size_t)n * sizeof(uint32_t));
         if (!ct->natsrc_heads)
             return -ENOMEM;
-        for (uint32_t i = 0; i < NATSRC_HSIZE; i++)
+        for (uint32_t i = 0; i < n; i++)
             ct->natsrc_heads[i] = CT_NIL;
-        ct->natsrc_hsize = NATSRC_HSIZE;
+        ct->natsrc_hsize = n;
     }
     uint32_t c = e->slot >> CT_CHUNK_SHIFT;
     if (!ct->natsrc_next[c]) {

@@ -281,6 +281,13 @@ def injected_ports(frames):
                 ihl = (b[8] & 0x0f) * 4
                 l4(b[17], b[8 + ihl:])
     for d in frames:
+        if len(d) >= 54 and d[12:14] == b'\x86\xdd':
+            ip = d[14:]
+            if ip[6] in (6, 17):
+                l4(ip[6], ip[40:])
+            elif ip[6] == 58 and len(ip) >= 48 and ip[40] in (128, 129):
+                known.add(int.from_bytes(ip[44:46], 'big'))
+            continue
         if len(d) < 34 or d[12:14] != b'\x08\x00':
             continue
         ip = d[14:]
@@ -349,7 +356,23 @@ def nat_ports_pkt(summary, known):
 
 def nat_signature(data):
     """Identity of an injected packet across a NAT router: protocol, IP id
-    and IP length (NAT changes addresses, ports and checksums only)."""
+    and IP length (NAT changes addresses, ports and checksums only).
+    IPv6 has no id: the L4 bytes NAT leaves alone stand for it (TCP from
+    the sequence number on, UDP length and payload, ICMPv6 type, code and
+    from the sequence number on), checksums and ports left out."""
+    if len(data) >= 54 and data[12:14] == b'\x86\xdd':
+        ip = data[14:]
+        plen = int.from_bytes(ip[4:6], 'big')
+        l4 = bytes(ip[40:40 + plen])
+        if ip[6] == 6:
+            key = l4[4:16] + l4[18:]
+        elif ip[6] == 17:
+            key = l4[4:6] + l4[8:]
+        elif ip[6] == 58:
+            key = l4[0:2] + l4[6:]
+        else:
+            key = l4
+        return (ip[6], plen, key)
     if len(data) < 34 or data[12:14] != b'\x08\x00':
         return None
     ip = data[14:]
@@ -363,22 +386,39 @@ def checksum_problems(data, linktype=101):
     as a list of strings. The kernel's captures cannot be checked so
     (veth offload leaves partial L4 checksums), ctfw's can."""
     from scapy.layers.inet import IP, TCP, UDP, ICMP
-    if linktype != 101 or not data or data[0] >> 4 != 4:
+    from scapy.layers.inet6 import IPv6
+    if linktype != 101 or not data or data[0] >> 4 not in (4, 6):
         return []
-    p = IP(data)
     out = []
-    q = IP(data)
-    del q.chksum
-    if IP(bytes(q)).chksum != p.chksum:
-        out.append('IP header checksum')
-    for layer in (TCP, UDP, ICMP):
+    if data[0] >> 4 == 4:
+        cls = IP
+        p = IP(data)
+        q = IP(data)
+        del q.chksum
+        if IP(bytes(q)).chksum != p.chksum:
+            out.append('IP header checksum')
+    else:
+        cls = IPv6
+        p = IPv6(data)
+    layers = [TCP, UDP, ICMP]
+    if cls is IPv6:
+        layers = [TCP, UDP]
+        l4 = p.payload
+        if p.nh == 58 and hasattr(l4, 'cksum'):
+            got = l4.cksum
+            q = IPv6(data)
+            del q.payload.cksum
+            if IPv6(bytes(q)).payload.cksum != got:
+                out.append('ICMPv6 checksum')
+            return out
+    for layer in layers:
         if p.haslayer(layer) and not p[layer].underlayer.haslayer('IPerror'):
             got = p[layer].chksum
-            if layer is UDP and got == 0:
+            if layer is UDP and got == 0 and cls is IP:
                 break
-            q = IP(data)
+            q = cls(data)
             del q[layer].chksum
-            if IP(bytes(q))[layer].chksum != got:
+            if cls(bytes(q))[layer].chksum != got:
                 out.append(f'{layer.__name__} checksum')
             break
     return out
