@@ -233,8 +233,8 @@ frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
     unsigned oif = ctfw_host_route(pl->p.host, 6, &dst);
     if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, 6, &src))
         return;
-    size_t n = ctfw_defrag6_time_exceeded(first, len, &src, pl->reject_buf,
-                                          sizeof(pl->reject_buf));
+    size_t n = hook_icmp6_time_exceeded(first, len, 1, &src, pl->reject_buf,
+                                        sizeof(pl->reject_buf));
     if (n)
         send_local(pl, n, oif, when_ns, NULL, pl->ct_on[1]);
 }
@@ -266,9 +266,11 @@ frag4_expire_cb(void *arg, const uint8_t *first, uint32_t len,
 
 /* ip_forward(): TTL 1 or less is answered with icmp_send(ICMP_TIME_
  * EXCEEDED, ICMP_EXC_TTL) from the address towards the sender, RELATED
- * to the packet's conntrack even when that was never confirmed (seen on
- * 6.18: the oracle's ttl_exceeded case). IPv6 (hop limit, ICMPv6 type 3)
- * is not built yet: nothing is sent. */
+ * to the packet's conntrack even when that was never confirmed:
+ * icmp_glue_bits() nf_ct_attach()es the error to the packet it quotes
+ * (seen on 6.18: the oracle's ttl_exceeded case). ip6_forward(): hop
+ * limit 1 or less, icmpv6_send(ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT),
+ * attached likewise by icmpv6_getfrag() (ipv6_hoplimit_exceeded). */
 static void
 ttl_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
 {
@@ -278,8 +280,20 @@ ttl_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
     if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, skb->pkt.family,
                                       &src))
         return;
-    size_t n = hook_icmp_time_exceeded(&skb->pkt, 0, &src, pl->reject_buf,
-                                       sizeof(pl->reject_buf));
+    size_t n;
+    if (skb->pkt.family == 6) {
+        const struct ctfw_pkt *p = &skb->pkt;
+        if (p->l3_off == CTFW_PKT_OFF_NONE || p->l3_off > p->caplen)
+            return;
+        uint32_t len = p->caplen - p->l3_off;
+        if (len > p->ip_len)
+            len = p->ip_len;
+        n = hook_icmp6_time_exceeded(p->data + p->l3_off, len, 0, &src,
+                                     pl->reject_buf, sizeof(pl->reject_buf));
+    } else {
+        n = hook_icmp_time_exceeded(&skb->pkt, 0, &src, pl->reject_buf,
+                                    sizeof(pl->reject_buf));
+    }
     if (n)
         send_local(pl, n, oif, skb->now_ns, skb, skb->conntrack_on);
 }
