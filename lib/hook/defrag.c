@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctfw/bytes.h"
 #include "ctfw/csum.h"
 #include "defrag.h"
 
@@ -637,40 +636,6 @@ ctfw_defrag_release(struct ctfw_defrag *d, struct ctfw_defrag_queue *q)
 {
     if (q)
         queue_free(d, q);
-}
-
-size_t
-ctfw_defrag6_time_exceeded(const uint8_t *first, uint32_t len,
-                           const union ctfw_addr *src, uint8_t *buf,
-                           size_t cap)
-{
-    /* icmp6_send(): never about a multicast destination; the quote is
-     * cut to IPV6_MIN_MTU - 40 - 8 bytes. */
-    if (len < 40 || first[24] == 0xff)
-        return 0;
-    uint32_t q = len < 1280 - 48 ? len : 1280 - 48;
-    size_t total = 48 + (size_t)q;
-    if (cap < total)
-        return 0;
-    memset(buf, 0, 48);
-    buf[0] = 0x60;
-    ctfw_put16(buf + 4, (uint16_t)(8 + q));
-    buf[6] = 58;
-    buf[7] = 64;
-    memcpy(buf + 8, src->b, 16);
-    memcpy(buf + 24, first + 8, 16);
-    uint8_t *ic = buf + 40;
-    ic[0] = 3;       /* ICMPV6_TIME_EXCEED */
-    ic[1] = 1;       /* ICMPV6_EXC_FRAGTIME */
-    memcpy(ic + 8, first, q);
-    /* RFC 8200 8.1 pseudo-header: addresses, upper-layer length, 58. */
-    uint8_t ph[8] = {0};
-    ctfw_put32(ph, 8 + q);
-    ph[7] = 58;
-    uint32_t sum = ctfw_csum_partial(buf + 8, 32, 0);
-    sum = ctfw_csum_partial(ph, 8, sum);
-    ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + q, sum)));
-    return total;
 }
 
 void

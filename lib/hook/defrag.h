@@ -112,16 +112,6 @@ const uint8_t *ctfw_defrag_frag(const struct ctfw_defrag_queue *q, size_t i,
 uint32_t ctfw_defrag_max_size(const struct ctfw_defrag_queue *q);
 void ctfw_defrag_release(struct ctfw_defrag *d, struct ctfw_defrag_queue *q);
 
-/*
- * icmpv6_send(first, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0) as
- * ip6frag_expire_frag_queue() sends it: from src to the fragment's
- * source, hop limit 64, the fragment quoted up to the 1280-byte minimum
- * MTU. Returns the message's length in buf (0: none is sent).
- */
-size_t ctfw_defrag6_time_exceeded(const uint8_t *first, uint32_t len,
-                                  const union ctfw_addr *src, uint8_t *buf,
-                                  size_t cap);
-
 void ctfw_defrag_stats(const struct ctfw_defrag *d,
                        struct ctfw_defrag_stats *out);
 

@@ -179,6 +179,43 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
     pl->reject_depth--;
 }
 
+/* A message the kernel itself sends (pl->reject_buf, n bytes) through
+ * OUTPUT and POSTROUTING out of oif; rel: the packet it answers, whose
+ * conntrack it is attached to as RELATED (nf_ct_attach() semantics, as
+ * for REJECT), or NULL. */
+static void
+send_local(struct ctfw_pipeline *pl, size_t n, unsigned oif,
+           uint64_t now_ns, const struct ctfw_skb *rel, bool conntrack_on)
+{
+    struct ctfw_skb *a = &pl->reject_skb;
+    memset(a, 0, sizeof(*a));
+    ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
+                    (uint32_t)n, (uint32_t)n);
+    a->now_ns = now_ns;
+    a->conntrack_on = conntrack_on;
+    ctfw_ct_ref_init(&a->ct);
+    if (rel && rel->ct.entry) {
+        a->ct = rel->ct;
+        a->ct.info = (rel->ct.info == CTFW_CT_ESTABLISHED_REPLY ||
+                      rel->ct.info == CTFW_CT_RELATED_REPLY)
+                         ? CTFW_CT_RELATED
+                         : CTFW_CT_RELATED_REPLY;
+    }
+    a->out_ifindex = oif;
+    const char *on = ctfw_host_ifname(pl->p.host, oif);
+    a->in_name = "";
+    a->out_name = on ? on : "";
+    struct ctfw_pipeline_result r;
+    memset(&r, 0, sizeof(r));
+    r.accept = true;
+    pl->reject_depth++;
+    if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
+        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false) &&
+        pl->p.on_output)
+        pl->p.on_output(pl->p.output_arg, now_ns, pl->reject_buf, n, n);
+    pl->reject_depth--;
+}
+
 /* ip6frag_expire_frag_queue(): an IPv6 queue that expires holding its
  * first fragment is answered with an ICMPv6 time exceeded (code 1) from
  * the address of the interface towards the fragment's source, sent
@@ -198,30 +235,69 @@ frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
     unsigned oif = ctfw_host_route(pl->p.host, 6, &dst);
     if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, 6, &src))
         return;
-    size_t n = ctfw_defrag6_time_exceeded(first, len, &src, pl->reject_buf,
-                                          sizeof(pl->reject_buf));
-    if (!n)
+    size_t n = hook_icmp6_time_exceeded(first, len, 1, &src, pl->reject_buf,
+                                        sizeof(pl->reject_buf));
+    if (n)
+        send_local(pl, n, oif, when_ns, NULL, pl->ct_on[1]);
+}
+
+/* ip_expire(): an IPv4 queue that expires holding its first fragment
+ * is answered with an ICMP time exceeded (code 1) only by an end host:
+ * for the conntrack defrag users when the datagram was addressed to a
+ * local address (frag_expire_skip_icmp() and RTN_LOCAL), from that
+ * address, through OUTPUT and POSTROUTING. */
+static void
+frag4_expire_cb(void *arg, const uint8_t *first, uint32_t len,
+                uint64_t when_ns)
+{
+    struct ctfw_pipeline *pl = arg;
+    if (pl->reject_depth > 0 || len < 20)
         return;
-    struct ctfw_skb *a = &pl->reject_skb;
-    memset(a, 0, sizeof(*a));
-    ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
-                    (uint32_t)n, (uint32_t)n);
-    a->now_ns = when_ns;
-    a->conntrack_on = pl->ct_on[1];
-    ctfw_ct_ref_init(&a->ct);
-    a->out_ifindex = oif;
-    const char *on = ctfw_host_ifname(pl->p.host, oif);
-    a->in_name = "";
-    a->out_name = on ? on : "";
-    struct ctfw_pipeline_result r;
-    memset(&r, 0, sizeof(r));
-    r.accept = true;
-    pl->reject_depth++;
-    if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
-        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false) &&
-        pl->p.on_output)
-        pl->p.on_output(pl->p.output_arg, when_ns, pl->reject_buf, n, n);
-    pl->reject_depth--;
+    struct ctfw_pkt fp;
+    ctfw_pkt_decode(&fp, CTFW_LINKTYPE_RAW, first, len, len);
+    if (fp.family != 4 || !ctfw_host_is_local(pl->p.host, 4, &fp.dst))
+        return;
+    unsigned oif = ctfw_host_route(pl->p.host, 4, &fp.src);
+    if (!oif)
+        return;
+    size_t n = hook_icmp_time_exceeded(&fp, 1, &fp.dst, pl->reject_buf,
+                                       sizeof(pl->reject_buf));
+    if (n)
+        send_local(pl, n, oif, when_ns, NULL, pl->ct_on[0]);
+}
+
+/* ip_forward(): TTL 1 or less is answered with icmp_send(ICMP_TIME_
+ * EXCEEDED, ICMP_EXC_TTL) from the address towards the sender, RELATED
+ * to the packet's conntrack even when that was never confirmed:
+ * icmp_glue_bits() nf_ct_attach()es the error to the packet it quotes
+ * (seen on 6.18: the oracle's ttl_exceeded case). ip6_forward(): hop
+ * limit 1 or less, icmpv6_send(ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT),
+ * attached likewise by icmpv6_getfrag() (ipv6_hoplimit_exceeded). */
+static void
+ttl_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
+{
+    union ctfw_addr src;
+    unsigned oif = ctfw_host_route(pl->p.host, skb->pkt.family,
+                                   &skb->pkt.src);
+    if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, skb->pkt.family,
+                                      &src))
+        return;
+    size_t n;
+    if (skb->pkt.family == 6) {
+        const struct ctfw_pkt *p = &skb->pkt;
+        if (p->l3_off == CTFW_PKT_OFF_NONE || p->l3_off > p->caplen)
+            return;
+        uint32_t len = p->caplen - p->l3_off;
+        if (len > p->ip_len)
+            len = p->ip_len;
+        n = hook_icmp6_time_exceeded(p->data + p->l3_off, len, 0, &src,
+                                     pl->reject_buf, sizeof(pl->reject_buf));
+    } else {
+        n = hook_icmp_time_exceeded(&skb->pkt, 0, &src, pl->reject_buf,
+                                    sizeof(pl->reject_buf));
+    }
+    if (n)
+        send_local(pl, n, oif, skb->now_ns, skb, skb->conntrack_on);
 }
 
 /* A NAT target of the nat table (ext_nat.c): bind the packet's entry. */
@@ -267,6 +343,8 @@ ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
         int64_t t = p->sysctl->val[CTFW_SYSCTL_IPV4_IPFRAG_TIME];
         struct ctfw_defrag_params dp = {
             .timeout_ns = (uint64_t)(t > 0 ? t : 0) * 1000000000ull,
+            .on_expire = frag4_expire_cb,
+            .opaque = pl,
         };
         int rc = ctfw_defrag_new(&dp, &pl->defrag);
         /* nf_ct_frag6_init(): its own timeout and memory bound. */
@@ -856,6 +934,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
             res->ctstate = ctstate_name(&skb);
             res->accept = false;
             res->reason = CTFW_DROP_TTL_EXCEEDED;
+            ttl_exceeded(pl, &skb);
             ctfw_ct_abort(pl->ct, &skb.ct);
             break;
         }

@@ -19,7 +19,15 @@
  * forwarded packet the quote carries the TTL ip_forward() left (one
  * less than received), with its header checksum updated.
  *
- * IPv6 answers are not built yet (counted by the caller).
+ * ip_forward()'s ICMP time exceeded (TTL 1 or less) is the same message
+ * with type 11, code 0 (icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL));
+ * ip_expire()'s with code 1 (ICMP_EXC_FRAGTIME), quoting the first
+ * fragment.
+ *
+ * ICMPv6 time exceeded (type 3) is built as icmp6_send() builds it: hop
+ * limit 64, the offending packet quoted up to the 1280-byte minimum MTU;
+ * code 0 for ip6_forward()'s hop limit, 1 for an expired reassembly.
+ * Other IPv6 answers (REJECT) are not built yet (counted by the caller).
  */
 #include <string.h>
 
@@ -84,8 +92,8 @@ is_icmp_error(uint8_t type)
 }
 
 static size_t
-icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
-             uint8_t *buf, size_t cap)
+icmp_error(const struct ctfw_pkt *p, uint8_t type, uint8_t code,
+           const uint8_t *src, uint8_t *buf, size_t cap)
 {
     if (p->frag == CTFW_PKT_FRAG_LATER || p->l3_off == CTFW_PKT_OFF_NONE)
         return 0;
@@ -111,7 +119,7 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
               false, 1, src, p->src.b);
     uint8_t *ic = buf + 20;
     memset(ic, 0, 8);
-    ic[0] = 3;
+    ic[0] = type;
     ic[1] = code;
     memcpy(ic + 8, p->data + p->l3_off, orig);
     /* The quote is the header as the skb holds it: for a forwarded
@@ -127,6 +135,61 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
         ctfw_put16(q + 10, ctfw_csum_replace2(check, old, neu));
     }
     ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + orig, 0)));
+    return total;
+}
+
+static size_t
+icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
+             uint8_t *buf, size_t cap)
+{
+    return icmp_error(p, 3, code, src, buf, cap);
+}
+
+size_t
+hook_icmp_time_exceeded(const struct ctfw_pkt *p, uint8_t code,
+                        const union ctfw_addr *src, uint8_t *buf, size_t cap)
+{
+    if (p->family != 4)
+        return 0;
+    return icmp_error(p, 11, code, src->b, buf, cap);
+}
+
+size_t
+hook_icmp6_time_exceeded(const uint8_t *ip, uint32_t len, uint8_t code,
+                         const union ctfw_addr *src, uint8_t *buf,
+                         size_t cap)
+{
+    /* icmp6_send(): never about a multicast destination or from an
+     * unspecified source, never about an ICMPv6 error (is_ineligible(),
+     * a header right after the fixed one only); the quote is cut to
+     * IPV6_MIN_MTU - 40 - 8 bytes. */
+    static const uint8_t zero[16];
+    if (len < 40 || ip[24] == 0xff || !memcmp(ip + 8, zero, 16))
+        return 0;
+    if (ip[6] == 58 && len >= 41 && ip[40] < 128)
+        return 0;
+    uint32_t q = len < 1280 - 48 ? len : 1280 - 48;
+    size_t total = 48 + (size_t)q;
+    if (cap < total)
+        return 0;
+    memset(buf, 0, 48);
+    buf[0] = 0x60;
+    ctfw_put16(buf + 4, (uint16_t)(8 + q));
+    buf[6] = 58;
+    buf[7] = 64;
+    memcpy(buf + 8, src->b, 16);
+    memcpy(buf + 24, ip + 8, 16);
+    uint8_t *ic = buf + 40;
+    ic[0] = 3;       /* ICMPV6_TIME_EXCEED */
+    ic[1] = code;
+    memcpy(ic + 8, ip, q);
+    /* RFC 8200 8.1 pseudo-header: addresses, upper-layer length, 58. */
+    uint8_t ph[8] = {0};
+    ctfw_put32(ph, 8 + q);
+    ph[7] = 58;
+    uint32_t sum = ctfw_csum_partial(buf + 8, 32, 0);
+    sum = ctfw_csum_partial(ph, 8, sum);
+    ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + q, sum)));
     return total;
 }
 

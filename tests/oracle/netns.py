@@ -431,11 +431,14 @@ class Topology:
     DEFAULT_GAP = 0.002   # seconds between injected packets
 
     def __init__(self, kind, tag='case', ipv6=False, client_stack=False,
-                 backend='nft'):
+                 backend='nft', host_capture='h0'):
         if kind not in ('router', 'host'):
             raise ValueError(f'unknown topology {kind}')
         self.kind, self.ipv6, self.client_stack = kind, ipv6, client_stack
         self.backend = backend
+        # Host topology: the interface whose capture is ctfw's input
+        # (`lo` for traffic the host sends itself).
+        self.host_capture = host_capture
         safe = re.sub(r'[^A-Za-z0-9]', '', tag)[:12] or 'case'
         base = f'{PREFIX}{safe}-'
         roles = (['client', 'fw', 'server'] if kind == 'router'
@@ -600,7 +603,7 @@ class Topology:
             specs = [('client', 'client', 'c0', ['-Q', 'in']),
                      ('server', 'server', 's0', ['-Q', 'in'])]
         else:
-            specs = [('host', 'host', 'h0', []),
+            specs = [('host', 'host', self.host_capture, []),
                      ('client', 'client', 'c0', ['-Q', 'in'])]
         for name, role, ifn, extra in specs:
             path = os.path.join(outdir, f'kernel-egress-{name}.pcap'

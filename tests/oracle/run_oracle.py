@@ -161,6 +161,9 @@ class Case:
         self.backend = variant or c.get('backend', 'nft')
         self.backends = c.get('backends', self.backend).split()
         self.client_stack = c.get('client_stack', 'no') == 'yes'
+        # host topology: capture ctfw's input on this interface (lo: the
+        # host's own traffic to itself)
+        self.host_capture = c.get('host_capture', 'h0')
         self.ipv6 = c.get('ipv6', 'no') == 'yes'
         # nat = yes: packets are matched across the router by protocol,
         # IP id and length (NAT rewrites addresses and ports), and ports
@@ -335,6 +338,7 @@ def kernel_run(case, outdir, backend_override=None):
     with netns.GlobalSysctls() as g, \
             netns.Topology(case.topology, tag=case.name, ipv6=case.ipv6,
                            client_stack=case.client_stack,
+                           host_capture=case.host_capture,
                            backend=backend) as topo:
         kr.netns_inode = netns.ns_inode(topo.fw)
         topo.set_sysctls(case.sysctl)

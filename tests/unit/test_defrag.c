@@ -18,6 +18,7 @@
 #include "ctfw/csum.h"
 #include "ctfw/pkt.h"
 #include "lib/hook/defrag.h"
+#include "lib/hook/reject_private.h"
 
 #define SEC 1000000000ull
 
@@ -551,7 +552,7 @@ test6_expire(void **state)
     union ctfw_addr src;
     memset(&src, 0, sizeof(src));
     src.b[0] = 0xfd, src.b[15] = 1;
-    size_t n = ctfw_defrag6_time_exceeded(a.b, 72, &src, msg, sizeof(msg));
+    size_t n = hook_icmp6_time_exceeded(a.b, 72, 1, &src, msg, sizeof(msg));
     assert_int_equal(n, 40 + 8 + 72);
     assert_int_equal(msg[6], 58);
     assert_int_equal(msg[7], 64);

@@ -171,6 +171,39 @@ test_port_unreach(void **state)
                      0);
 }
 
+/* ip_forward()'s answer to TTL 1: ICMP 11/0 from the given address,
+ * quoting the datagram as received (TTL 1), 61 bytes for a 33-byte UDP
+ * datagram (the oracle's ttl_exceeded case counted 61 + 88 bytes for its
+ * two answers). */
+static void
+test_time_exceeded(void **state)
+{
+    (void)state;
+    uint8_t in[128], out[600];
+    size_t n = mk_ipv4(in, 17, 8 + 5, 0);
+    in[8] = 1;
+    in[10] = in[11] = 0;
+    uint16_t c = ctfw_csum_fold(ctfw_csum_partial(in, 20, 0));
+    in[10] = (uint8_t)(c >> 8), in[11] = (uint8_t)c;
+    memset(in + 20, 0, 13);
+    in[21] = 53, in[25] = 13;
+    struct ctfw_pkt p;
+    ctfw_pkt_decode(&p, CTFW_LINKTYPE_RAW, in, (uint32_t)n, (uint32_t)n);
+    union ctfw_addr src = {.b = {10, 0, 0, 1}};
+    size_t len = hook_icmp_time_exceeded(&p, 0, &src, out, sizeof(out));
+    assert_int_equal(len, 61);
+    check_ip_csum(out);
+    assert_int_equal(out[12], 10);
+    assert_int_equal(out[15], 1);
+    assert_int_equal(out[19], 7);
+    assert_int_equal(out[20], 11);
+    assert_int_equal(out[21], 0);
+    assert_memory_equal(out + 28, in, n);
+    assert_int_equal(ctfw_csum_fold(ctfw_csum_partial(out + 20, len - 20,
+                                                      0)),
+                     0);
+}
+
 static void
 test_quote_capped_at_576(void **state)
 {
@@ -213,6 +246,7 @@ main(void)
         cmocka_unit_test(test_rst_for_data),
         cmocka_unit_test(test_no_rst_for_rst),
         cmocka_unit_test(test_port_unreach),
+        cmocka_unit_test(test_time_exceeded),
         cmocka_unit_test(test_quote_capped_at_576),
         cmocka_unit_test(test_no_icmp_about_icmp_error),
     };
