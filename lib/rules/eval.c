@@ -39,27 +39,32 @@ builtin_chain_find(const struct ctfw_ruleset *rs, enum ctfw_table table,
     return NULL;
 }
 
+static __attribute__((noinline)) void
+builtin_chains_fill(struct ctfw_ruleset *w)
+{
+    for (int t = 0; t < CTFW_TABLE_COUNT; t++)
+        for (int h = 0; h < CTFW_HOOK_COUNT; h++)
+            w->hook_chain[t][h] = builtin_chain_find(w, (enum ctfw_table)t,
+                                                     (enum ctfw_hook)h);
+    w->hook_chains_ok = true;
+}
+
 /* The built-in chain of table at hook, from a cache filled on first use
  * and dropped with the classifiers whenever the ruleset changes
  * (rules_cls_reset()); like the extensions' runtime state, the cache is
  * not part of the ruleset's value, hence written through a const
- * pointer. */
-static struct rules_chain *
+ * pointer. The pipeline asks for every table at every hook: the fast
+ * path stays a few instructions. */
+static inline struct rules_chain *
 builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
               enum ctfw_hook hook)
 {
     if ((unsigned)table >= CTFW_TABLE_COUNT ||
         (unsigned)hook >= CTFW_HOOK_COUNT)
         return NULL;
-    struct ctfw_ruleset *w = (struct ctfw_ruleset *)rs;
-    if (!w->hook_chains_ok) {
-        for (int t = 0; t < CTFW_TABLE_COUNT; t++)
-            for (int h = 0; h < CTFW_HOOK_COUNT; h++)
-                w->hook_chain[t][h] = builtin_chain_find(
-                    rs, (enum ctfw_table)t, (enum ctfw_hook)h);
-        w->hook_chains_ok = true;
-    }
-    return w->hook_chain[table][hook];
+    if (!rs->hook_chains_ok)
+        builtin_chains_fill((struct ctfw_ruleset *)rs);
+    return rs->hook_chain[table][hook];
 }
 
 bool
