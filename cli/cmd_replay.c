@@ -446,8 +446,13 @@ print_summary(struct replay *r, const struct ctfw_sysctl *sys)
         printf("REJECT answers: %" PRIu64 " sent through OUTPUT, %" PRIu64
                " dropped there, %" PRIu64
                " not sent (no answer to a RST, a broadcast or an ICMP "
-               "error; ICMP rate limits are not modelled yet)\n",
+               "error, or held back by the ICMP rate limits)\n",
                rj.sent, rj.dropped, rj.unsent);
+    if (rj.ratelimit_host || rj.ratelimit_global)
+        printf("ICMP rate limits: %" PRIu64 " messages held back per "
+               "destination (icmp_ratelimit), %" PRIu64
+               " namespace-wide (icmp_msgs_per_sec)\n",
+               rj.ratelimit_host, rj.ratelimit_global);
     if (!ctfw_pipeline_conntrack_on(r->pl)) {
         printf("Conntrack: off (no rule needs it, as the kernel "
                "registers it on demand)\n");

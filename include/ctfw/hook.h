@@ -165,6 +165,10 @@ bool ctfw_pipeline_conntrack_on(const struct ctfw_pipeline *pl);
 /* REJECT answers: sent, dropped on their way out, not sent at all. */
 struct ctfw_pipeline_rejects {
     uint64_t sent, dropped, unsent;
+    /* ICMP messages the host did not send because of icmp_send()'s rate
+     * limits (per destination; namespace-wide). REJECT answers held
+     * back are also in unsent. */
+    uint64_t ratelimit_host, ratelimit_global;
 };
 void ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
                            struct ctfw_pipeline_rejects *out);

@@ -38,7 +38,23 @@ struct ctfw_pipeline {
     struct ctfw_nat *nat;
     bool nat_rewrote;
     uint8_t nat_buf[CTFW_DEFRAG_LINK_MAX + 65535];
+    /* The ICMP rate limits every locally sent ICMP message meets
+     * (icmp_limit.c). */
+    struct hook_icmp_limit *icmp_limit;
 };
+
+/* icmp_limit.c: icmp_send()'s rate limits. ip is a message the host is
+ * about to send (IP header onwards); true when the limits let it go
+ * (anything but ICMP always). Pure: time is now_ns. */
+struct hook_icmp_limit;
+struct hook_icmp_limit *hook_icmp_limit_new(uint64_t seed);
+void hook_icmp_limit_free(struct hook_icmp_limit *l);
+bool hook_icmp_limit_allow(struct hook_icmp_limit *l,
+                           const struct ctfw_sysctl *s,
+                           const struct ctfw_host *host, const uint8_t *ip,
+                           size_t len, uint64_t now_ns);
+void hook_icmp_limit_stats(const struct hook_icmp_limit *l, uint64_t *host,
+                           uint64_t *global);
 
 /* The conntrack settings in force for these sysctls. */
 void ctfw_hook_ct_config(struct ctfw_ct_config *cfg,

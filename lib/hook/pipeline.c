@@ -138,6 +138,13 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
         pl->rejects_unsent++;
         return;
     }
+    /* icmp_send() checks its rate limits before it builds anything;
+     * a TCP reset has none. */
+    if (!hook_icmp_limit_allow(pl->icmp_limit, pl->p.sysctl, pl->p.host,
+                               pl->reject_buf, len, skb->now_ns)) {
+        pl->rejects_unsent++;
+        return;
+    }
     /* nf_send_reset() closes the tracked connection it answers
      * (nf_ct_set_closing): CLOSE, 10 s. */
     if (type == CTFW_REJECT_TCP_RESET && skb->ct.entry)
@@ -187,6 +194,9 @@ static void
 send_local(struct ctfw_pipeline *pl, size_t n, unsigned oif,
            uint64_t now_ns, const struct ctfw_skb *rel, bool conntrack_on)
 {
+    if (!hook_icmp_limit_allow(pl->icmp_limit, pl->p.sysctl, pl->p.host,
+                               pl->reject_buf, n, now_ns))
+        return;
     struct ctfw_skb *a = &pl->reject_skb;
     memset(a, 0, sizeof(*a));
     ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
@@ -374,10 +384,20 @@ ctfw_pipeline_new(const struct ctfw_pipeline_params *p,
     pl->env.log_arg = pl;
     pl->env.reject = rules_reject_cb;
     pl->env.reject_arg = pl;
+    pl->icmp_limit = hook_icmp_limit_new(p->seed);
+    if (!pl->icmp_limit) {
+        ctfw_defrag_free(pl->defrag);
+        ctfw_defrag_free(pl->defrag6);
+        ctfw_ct_free(pl->ct);
+        free(pl);
+        return -ENOMEM;
+    }
     if (pl->ct) {
         int rc = ctfw_nat_new(p->seed, &pl->nat);
         if (rc < 0) {
             ctfw_defrag_free(pl->defrag);
+            ctfw_defrag_free(pl->defrag6);
+            hook_icmp_limit_free(pl->icmp_limit);
             ctfw_ct_free(pl->ct);
             free(pl);
             return rc;
@@ -398,6 +418,7 @@ ctfw_pipeline_free(struct ctfw_pipeline *pl)
     ctfw_defrag_free(pl->defrag);
     ctfw_defrag_free(pl->defrag6);
     ctfw_nat_free(pl->nat);
+    hook_icmp_limit_free(pl->icmp_limit);
     free(pl);
 }
 
@@ -420,6 +441,8 @@ ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
     out->sent = pl->rejects_sent;
     out->dropped = pl->rejects_dropped;
     out->unsent = pl->rejects_unsent;
+    hook_icmp_limit_stats(pl->icmp_limit, &out->ratelimit_host,
+                          &out->ratelimit_global);
 }
 
 void

@@ -82,6 +82,18 @@ static const struct ctfw_sysctl_key keys[CTFW_SYSCTL_COUNT] = {
      0, 0, 1, CTFW_SYSCTL_F_BOOL},
     {CTFW_SYSCTL_IPV4_IPFRAG_TIME, "net.ipv4.ipfrag_time", 30, INT_MIN,
      INT_MAX, SEC},
+    /* icmp_send()'s rate limits (lib/hook/icmp_limit.c); the defaults
+     * of a new namespace on 6.18. Milliseconds. */
+    {CTFW_SYSCTL_IPV4_ICMP_RATELIMIT, "net.ipv4.icmp_ratelimit", 1000, 0,
+     INT_MAX, 0},
+    {CTFW_SYSCTL_IPV4_ICMP_RATEMASK, "net.ipv4.icmp_ratemask", 6168, INT_MIN,
+     INT_MAX, 0},
+    {CTFW_SYSCTL_IPV4_ICMP_MSGS_PER_SEC, "net.ipv4.icmp_msgs_per_sec", 1000,
+     0, INT_MAX, 0},
+    {CTFW_SYSCTL_IPV4_ICMP_MSGS_BURST, "net.ipv4.icmp_msgs_burst", 50, 0,
+     INT_MAX, 0},
+    {CTFW_SYSCTL_IPV6_ICMP_RATELIMIT, "net.ipv6.icmp.ratelimit", 100, 0,
+     INT_MAX, 0},
 };
 
 /* Keys of a 6.x kernel under net.netfilter that ctfw accepts and does not
