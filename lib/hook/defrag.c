@@ -415,6 +415,8 @@ ip6_first_truncated(const uint8_t *ip, uint32_t len, uint32_t start)
         off += hl;
     }
     switch (nh) {
+    case 59:
+        return false;            /* NEXTHDR_NONE: ipv6_skip_exthdr() < 0 */
     case 6:
         off += 20;
         break;

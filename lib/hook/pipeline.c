@@ -230,9 +230,7 @@ send_local(struct ctfw_pipeline *pl, size_t n, unsigned oif,
  * first fragment is answered with an ICMPv6 time exceeded (code 1) from
  * the address of the interface towards the fragment's source, sent
  * through OUTPUT and POSTROUTING as any local packet (seen on 6.18:
- * the oracle's ipv6_frag_timeout case). ip_expire() sends none for the
- * conntrack defrag users unless the destination is local; IPv4 does
- * not call this. */
+ * the oracle's ipv6_frag_timeout case), for forwarded datagrams too. */
 static void
 frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
                 uint64_t when_ns)
@@ -255,7 +253,8 @@ frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
  * is answered with an ICMP time exceeded (code 1) only by an end host:
  * for the conntrack defrag users when the datagram was addressed to a
  * local address (frag_expire_skip_icmp() and RTN_LOCAL), from that
- * address, through OUTPUT and POSTROUTING. */
+ * address, through OUTPUT and POSTROUTING (seen on 6.18: the oracle's
+ * ipv4_frag_timeout_local case). */
 static void
 frag4_expire_cb(void *arg, const uint8_t *first, uint32_t len,
                 uint64_t when_ns)
