@@ -73,6 +73,11 @@ usage(FILE *out)
 "      --openmetrics FILE the sampled series with node_exporter's names\n"
 "                         (node_nf_conntrack_entries, ...), for promtool\n"
 "                         tsdb create-blocks-from openmetrics\n"
+"      --attribution FILE what holds the table at every --interval (states,\n"
+"                         rules, ports, sources, /24 and /64 prefixes),\n"
+"                         every evicted entry and why, every INVALID or\n"
+"                         policy-refused packet and why, the 75 %% and\n"
+"                         95 %% alerts (docs/policies.md)\n"
 "  -w, --write FILE       the input frames that were dropped (pcap, the\n"
 "                         input's link type, nanosecond timestamps)\n"
 "      --accepted FILE    the packets as they left the host: forwarded\n"
@@ -90,6 +95,13 @@ usage(FILE *out)
 "                         net.netfilter.nf_conntrack_*), rules=FILE,\n"
 "                         rules6=FILE (instead of -R/-6), rules+=FILE\n"
 "                         (on top of them), sysctl=FILE\n"
+"                         or a table-full policy (docs/policies.md):\n"
+"                         policy=adaptive|emergency|exempt|src|synproxy\n"
+"                         (joined by +), adaptive.start=60%%,\n"
+"                         adaptive.end=120%%, emergency.recovery=30%%,\n"
+"                         exempt=tcp/22, max-src-states=N,\n"
+"                         max-src-conn-rate=N/S, overload=yes|flush,\n"
+"                         synproxy=tcp/80|all\n"
 "      --causal           a connection whose opening packet a scenario\n"
 "                         drops has no later packets there: they are\n"
 "                         counted as phantom, not evaluated\n"
@@ -226,6 +238,10 @@ event_cb(void *arg, const struct ctfw_ct_event *ev)
         r->tl_new++;
     } else if (ev->type == CTFW_CT_EVENT_DESTROY) {
         r->destroyed++;
+        if (ev->reason <= CTFW_CT_DESTROY_POLICY)
+            r->evicted_by[ev->reason]++;
+        if (r->attrib.f)
+            attrib_evicted(r, ev);
         if (ev->reason == CTFW_CT_DESTROY_EARLY_DROP ||
             ev->reason == CTFW_CT_DESTROY_GC_EVICT) {
             r->early_drops++;
@@ -276,6 +292,8 @@ tick_until(struct replay *r, uint64_t now_ns)
             return -1;
         if (r->want_peak)
             metrics_peak(r, r->tl_next_ns);
+        if (r->attrib.f)
+            attrib_tick(r, r->tl_next_ns);
         r->tl_next_ns += r->interval_ns;
     }
     return 0;
@@ -317,7 +335,8 @@ print_verdict(struct replay *r, uint64_t number,
         fputs("queued ", f);
     else if (res->accept)
         fputs("- ", f);
-    else if (res->reason == CTFW_DROP_CT_INVALID)
+    else if (res->reason == CTFW_DROP_CT_INVALID ||
+             res->reason == CTFW_DROP_CT_POLICY)
         fprintf(f, "%s(%s) ", ctfw_drop_reason_name(res->reason),
                 ctfw_ct_reason_name((enum ctfw_ct_reason)res->ct_reason));
     else
@@ -662,6 +681,10 @@ account(struct replay *r, const struct ctfw_capture_pkt *cp,
         r->alert75 = true;
         r->alert75_ns = cp->ts_ns;
     }
+    if (max && !r->alert95 && (uint64_t)count * 20 > (uint64_t)max * 19) {
+        r->alert95 = true;
+        r->alert95_ns = cp->ts_ns;
+    }
     if (max && !r->filled && count >= max) {
         r->filled = true;
         r->filled_ns = cp->ts_ns;
@@ -707,6 +730,7 @@ cmd_replay(int argc, char **argv)
         O_CAUSAL,
         O_REPORT,
         O_OPENMETRICS,
+        O_ATTRIBUTION,
     };
     static const struct option opts[] = {
         {"rules", required_argument, NULL, 'R'},
@@ -737,6 +761,7 @@ cmd_replay(int argc, char **argv)
         {"causal", no_argument, NULL, O_CAUSAL},
         {"report", required_argument, NULL, O_REPORT},
         {"openmetrics", required_argument, NULL, O_OPENMETRICS},
+        {"attribution", required_argument, NULL, O_ATTRIBUTION},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -768,7 +793,8 @@ cmd_replay(int argc, char **argv)
     struct out_file *outs[] = {&r->verdicts, &r->conntrack, &r->ctstats,
                                &r->proc,     &r->save,      &r->list,
                                &r->events,   &r->log,       &r->timeline,
-                               &r->json,     &report,       &om};
+                               &r->json,     &report,       &om,
+                               &r->attrib};
     runs[n_runs++] = r;
     ctfw_sysctl_init(&sys);
     optind = 1;
@@ -862,6 +888,9 @@ cmd_replay(int argc, char **argv)
             break;
         case O_OPENMETRICS:
             om.path = optarg;
+            break;
+        case O_ATTRIBUTION:
+            r->attrib.path = optarg;
             break;
         case O_INTERVAL:
         case O_ADVANCE: {
@@ -1039,10 +1068,22 @@ cmd_replay(int argc, char **argv)
             rc = CLI_EXIT_FAIL;
             goto out;
         }
+        if (s->pol_cfg.flags) {
+            /* A table-full policy (docs/policies.md), sized on this
+             * run's nf_conntrack_max. */
+            struct ctfw_ct *pct = ctfw_pipeline_conntrack(s->pl);
+            s->pol = ctfw_policy_new(&s->pol_cfg,
+                                     ctfw_ct_get_config(pct)->max);
+            if (!s->pol || ctfw_ct_set_policy(pct, s->pol) < 0) {
+                cli_error("out of memory");
+                rc = CLI_EXIT_FAIL;
+                goto out;
+            }
+        }
         s->interval_ns = interval_ns;
         s->keep_series = report.f || om.f;
-        s->want_peak = report.f && i == 0;  /* the report shows the first */
-        s->ticks = s->keep_series || s->timeline.f;
+        s->want_peak = report.f != NULL || s->attrib.f != NULL;
+        s->ticks = s->keep_series || s->timeline.f || s->attrib.f;
         s->tl_next_ns = start;
         s->first_ts = start;
     }
@@ -1055,8 +1096,9 @@ cmd_replay(int argc, char **argv)
     }
     /* Capture-side connections: the "refused" column of a what-if run
      * and --causal (include/ctfw/flow.h). */
-    if (n_scen || causal || report.f || r->json.f) {
-        flows = ctfw_flows_new((unsigned)n_runs);
+    if (n_scen || causal || report.f || r->json.f || r->attrib.f) {
+        /* One state byte per run, and one shared (attrib.c). */
+        flows = ctfw_flows_new((unsigned)n_runs + 1);
         if (!flows) {
             cli_error("out of memory");
             rc = CLI_EXIT_FAIL;
@@ -1088,6 +1130,17 @@ cmd_replay(int argc, char **argv)
         uint8_t *fst = fp.flow != CTFW_FLOW_NONE
                            ? ctfw_flows_state(flows, fp.flow)
                            : NULL;
+        /* A legitimate connection (capture-side): a TCP one once a
+         * packet after the opening is an ACK without SYN or RST (the
+         * client answered the SYN-ACK: spoofed sources never do),
+         * another protocol's once the responder answered. */
+        if (fst && !fp.opening && !fp.started && !fst[n_runs] &&
+            (pkt.proto != 6 ||
+             (pkt.tcp_flags & (CTFW_TCP_ACK | CTFW_TCP_SYN | CTFW_TCP_RST)) ==
+                 CTFW_TCP_ACK)) {
+            fst[n_runs] = 1;
+            attrib_legit(runs, n_runs, fst, cp.ts_ns);
+        }
         unsigned hint = 0;
         bool outgoing = false;
         if (pkt.has & CTFW_PKT_HAS_SLL) {
@@ -1121,6 +1174,8 @@ cmd_replay(int argc, char **argv)
                 flow_update(s, &fst[i], &res);
             if (s->verdicts.f)
                 print_verdict(s, cp.number, &res);
+            if (s->attrib.f)
+                attrib_packet(s, cp.number, &res);
         }
         if (r->progress && (r->n_pkts & 0xfffff) == 0)
             fprintf(stderr, "\r%" PRIu64 " packets", r->n_pkts);
@@ -1212,6 +1267,12 @@ cmd_replay(int argc, char **argv)
         printf("\n");
         whatif_print_table(stdout, runs, n_runs, causal);
     }
+    if (attrib_any_policy(runs, n_runs)) {
+        printf("\n");
+        attrib_print_table(stdout, runs, n_runs);
+    }
+    if (r->attrib.f)
+        attrib_finish(r);
     if (om.f && metrics_openmetrics(om.f, runs, n_runs) < 0 &&
         rc == CLI_EXIT_OK)
         rc = CLI_EXIT_FAIL;
@@ -1251,7 +1312,8 @@ out:
         struct out_file *all[] = {&r->verdicts, &r->conntrack, &r->ctstats,
                                   &r->proc,     &r->save,      &r->list,
                                   &r->events,   &r->log,       &r->timeline,
-                                  &r->json,     &report,       &om};
+                                  &r->json,     &report,       &om,
+                                  &r->attrib};
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
             if (out_close(all[i]) < 0 && rc == CLI_EXIT_OK)
                 rc = CLI_EXIT_FAIL;

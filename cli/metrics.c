@@ -47,7 +47,8 @@ metrics_sample(struct replay *r, uint64_t t_ns)
 /* ---- The snapshot at the peak ------------------------------------------ */
 
 struct peak_key {
-    uint8_t kind;            /* 0 source address, 1 protocol/port */
+    uint8_t kind;            /* 0 source address, 1 protocol/port,
+                                2 source prefix (/24, /64) */
     uint8_t family, proto;
     uint16_t port;
     union ctfw_addr addr;
@@ -70,7 +71,7 @@ peak_visit(void *arg, const struct ctfw_ct_entry *e)
     struct peak_walk *w = arg;
     if (w->oom)
         return;
-    if (w->n + 2 > w->cap) {
+    if (w->n + 3 > w->cap) {
         size_t nc = w->cap ? w->cap * 2 : 1024;
         struct peak_key *v = realloc(w->v, nc * sizeof(*v));
         if (!v) {
@@ -95,6 +96,14 @@ peak_visit(void *arg, const struct ctfw_ct_entry *e)
     k->kind = 0;
     k->family = ctfw_ct_entry_family(e);
     k->addr = t.src;
+    /* The source's /24 (IPv4) or /64 (IPv6). */
+    k = &w->v[w->n++];
+    memset(k, 0, sizeof(*k));
+    k->kind = 2;
+    k->family = ctfw_ct_entry_family(e);
+    k->addr = t.src;
+    memset(k->addr.b + (k->family == 6 ? 8 : 3), 0,
+           k->family == 6 ? 8 : 13);
     k = &w->v[w->n++];
     memset(k, 0, sizeof(*k));
     k->kind = 1;
@@ -140,10 +149,12 @@ proto_name(uint8_t p)
 static void
 key_label(const struct peak_key *k, char *buf, size_t len)
 {
-    if (k->kind == 0) {
+    if (k->kind == 0 || k->kind == 2) {
         if (!inet_ntop(k->family == 6 ? AF_INET6 : AF_INET, &k->addr, buf,
                        (socklen_t)len))
             snprintf(buf, len, "?");
+        else if (k->kind == 2 && strlen(buf) + 4 < len)
+            strcat(buf, k->family == 6 ? "/64" : "/24");
         return;
     }
     const char *pn = proto_name(k->proto);
@@ -184,6 +195,16 @@ metrics_peak(struct replay *r, uint64_t t_ns)
     struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
     if (!ct || ctfw_ct_count(ct) <= r->peak.entries)
         return;
+    metrics_snapshot(r, t_ns, &r->peak);
+}
+
+int
+metrics_snapshot(struct replay *r, uint64_t t_ns, struct replay_peak *pk)
+{
+    struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+    memset(pk, 0, sizeof(*pk));
+    if (!ct)
+        return 0;
     struct peak_walk w = {0};
     w.creators = r->creators;
     w.n_rule = r->n_rule_label;
@@ -192,10 +213,8 @@ metrics_peak(struct replay *r, uint64_t t_ns)
     if (w.oom || !w.by_rule) {
         free(w.v);
         free(w.by_rule);
-        return;
+        return -ENOMEM;
     }
-    struct replay_peak *pk = &r->peak;
-    memset(pk, 0, sizeof(*pk));
     pk->t_ns = t_ns;
     pk->entries = ctfw_ct_count(ct);
     ctfw_ct_count_by_class(ct, pk->by_class);
@@ -208,6 +227,8 @@ metrics_peak(struct replay *r, uint64_t t_ns)
         key_label(&w.v[i], label, sizeof(label));
         if (w.v[i].kind == 0)
             top_add(pk->src, &pk->n_src, label, (uint32_t)(j - i));
+        else if (w.v[i].kind == 2)
+            top_add(pk->prefix, &pk->n_prefix, label, (uint32_t)(j - i));
         else
             top_add(pk->dport, &pk->n_dport, label, (uint32_t)(j - i));
         i = j;
@@ -220,6 +241,7 @@ metrics_peak(struct replay *r, uint64_t t_ns)
                                  : "(created before the report saw it)",
                     w.by_rule[i]);
     free(w.by_rule);
+    return 0;
 }
 
 /* ---- Which rule created the live entries ------------------------------- */

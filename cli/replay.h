@@ -19,6 +19,7 @@
 #include "ctfw/ct.h"
 #include "ctfw/hook.h"
 #include "ctfw/json.h"
+#include "ctfw/policy.h"
 #include "ctfw/sysctl.h"
 
 struct ctfw_capture_writer;
@@ -56,6 +57,9 @@ struct replay_peak {
     uint32_t by_class[CTFW_CT_CLASS_COUNT];
     struct replay_top src[REPLAY_TOP], dport[REPLAY_TOP], rule[REPLAY_TOP];
     unsigned n_src, n_dport, n_rule;
+    /* Sources by prefix: IPv4 /24, IPv6 /64 (attribution). */
+    struct replay_top prefix[REPLAY_TOP];
+    unsigned n_prefix;
 };
 
 /* Per-run connection state kept by the capture-side flow tracker. */
@@ -115,6 +119,22 @@ struct replay {
     char (*rule_label)[80];
     size_t n_rule_label;
     bool progress;
+
+    /* Table-full policy of this scenario (policy=... settings;
+     * docs/policies.md): flags 0 for Linux's behaviour. */
+    struct ctfw_policy_config pol_cfg;
+    struct ctfw_policy *pol;
+    /* Capture-side legitimate connections (the initiator answered the
+     * responder): how many, how many this run refused, and when. */
+    uint64_t legit, legit_refused;
+    uint64_t legit_refused_first_ns, legit_refused_last_ns;
+    /* The 95 % alert (entries / limit > 0.95), first instant. */
+    bool alert95;
+    uint64_t alert95_ns;
+    /* --attribution FILE (attrib.c). */
+    struct out_file attrib;
+    uint64_t n_evicted_listed;
+    uint64_t evicted_by[CTFW_CT_DESTROY_POLICY + 1];
 };
 
 /* Inputs shared by the outputs of every run. */
@@ -161,6 +181,32 @@ void metrics_created(struct replay *r,
 void metrics_destroyed(struct replay *r, const struct ctfw_ct_entry *e);
 void metrics_free(struct replay *r);
 int metrics_openmetrics(FILE *f, struct replay *const *runs, size_t n);
+
+/* attrib.c: --attribution and the policy/legitimate-connection figures
+ * (docs/policies.md). */
+/* Does any run have a policy? */
+bool attrib_any_policy(struct replay *const *runs, size_t n);
+/* A packet of a connection whose initiator just answered the responder:
+ * the connection is legitimate; each run's refusal of it is counted. */
+void attrib_legit(struct replay *const *runs, size_t n, const uint8_t *st,
+                  uint64_t now_ns);
+/* One interval of --attribution (walks the table). */
+void attrib_tick(struct replay *r, uint64_t t_ns);
+/* An evicted entry (early drop, gc eviction, policy) in --attribution. */
+void attrib_evicted(struct replay *r, const struct ctfw_ct_event *ev);
+/* An INVALID or policy-refused packet in --attribution. */
+void attrib_packet(struct replay *r, uint64_t number,
+                   const struct ctfw_pipeline_result *res);
+/* The end of --attribution: alerts, reasons, policy figures. */
+void attrib_finish(struct replay *r);
+/* The legitimate-connections table (stdout, when a policy is set). */
+void attrib_print_table(FILE *f, struct replay *const *runs, size_t n);
+/* Per-scenario JSON keys: policy, legit, ct_reasons, alert95_at_s,
+ * peak_attribution. */
+void attrib_json(struct ctfw_json *j, const struct replay *r);
+/* The snapshot walk (metrics.c) at t_ns into pk. */
+int metrics_snapshot(struct replay *r, uint64_t t_ns,
+                     struct replay_peak *pk);
 
 /* report.c */
 int report_html(FILE *f, struct replay *const *runs, size_t n,

@@ -150,7 +150,7 @@ static const char css[] =
     "tr.never td{color:var(--mut)}.tag{font-size:.8em;padding:0 .4em;"
     "border:1px solid var(--warn);color:var(--warn);border-radius:3px}\n"
     "td.best{background:var(--hl);font-weight:600}\n"
-    "td.bad{color:var(--bad)}td.warn{color:var(--warn)}\n"
+    "td.bad{color:var(--bad);font-weight:600}td.warn{color:var(--warn)}\n"
     "code.spec{font-size:.8em;color:var(--mut);word-break:break-all}\n"
     "table.whatif td.l{max-width:20em}\n"
     ".mut{color:var(--mut)}code{font-size:.95em}\n"
@@ -555,7 +555,85 @@ at_peak(FILE *f, const struct replay *r)
     fputs("</div><div><h3>Rules that created them</h3>\n", f);
     top_table(f, "rules", "rule that accepted the first packet", pk->rule,
               pk->n_rule, pk->entries);
+    fputs("</div><div><h3>Top source prefixes</h3>\n", f);
+    top_table(f, "prefixes", "source /24 (IPv6 /64)", pk->prefix,
+              pk->n_prefix, pk->entries);
     fputs("</div></div></section>\n", f);
+}
+
+static void
+rel_cell(FILE *f, bool set, uint64_t t, uint64_t t0)
+{
+    if (set)
+        fprintf(f, "<td>T+%.3f&nbsp;s</td>", (double)(t - t0) / 1e9);
+    else
+        fputs("<td>&mdash;</td>", f);
+}
+
+/* Attribution and table-full policies (docs/policies.md): per scenario,
+ * the policy, the legitimate connections served, the alerts, what was
+ * evicted and why, why packets were INVALID or refused by a policy. */
+static void
+attribution(FILE *f, struct replay *const *runs, size_t n)
+{
+    char a[32];
+    fputs("<section id=\"attribution\"><h2>Who paid: policies, evictions, "
+          "INVALID packets</h2>\n<table class=\"whatif\"><tr>"
+          "<th class=\"l\">scenario</th><th class=\"l\">policy</th>"
+          "<th>legitimate connections</th><th>served</th><th>refused</th>"
+          "<th>95&nbsp;% alert</th><th>early_drop</th><th>gc_evict</th>"
+          "<th>killed by the policy</th>"
+          "<th class=\"l\">conntrack reasons</th></tr>\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const struct replay *r = runs[i];
+        struct ctfw_ct *ct = ctfw_pipeline_conntrack(r->pl);
+        char pn[80];
+        ctfw_policy_config_name(&r->pol_cfg, pn, sizeof(pn));
+        fputs("<tr><td class=\"l\">", f);
+        esc(f, r->name);
+        fputs("</td><td class=\"l\">", f);
+        esc(f, r->pol_cfg.flags ? pn : "Linux (none)");
+        fprintf(f, "</td><td>%s</td>", thousands(r->legit, a, sizeof(a)));
+        fprintf(f, "<td>%s</td>",
+                thousands(r->legit - r->legit_refused, a, sizeof(a)));
+        fprintf(f, "<td%s>%s</td>", r->legit_refused ? " class=\"bad\"" : "",
+                thousands(r->legit_refused, a, sizeof(a)));
+        rel_cell(f, r->alert95, r->alert95_ns, r->first_ts);
+        fprintf(f, "<td>%s</td>",
+                thousands(r->evicted_by[CTFW_CT_DESTROY_EARLY_DROP], a,
+                          sizeof(a)));
+        fprintf(f, "<td>%s</td>",
+                thousands(r->evicted_by[CTFW_CT_DESTROY_GC_EVICT], a,
+                          sizeof(a)));
+        fprintf(f, "<td>%s</td><td class=\"l\">",
+                thousands(r->evicted_by[CTFW_CT_DESTROY_POLICY], a,
+                          sizeof(a)));
+        bool any = false;
+        for (int k = 1; ct && k < CTFW_CT_R_COUNT; k++) {
+            uint64_t c = ctfw_ct_reason_count(ct, (enum ctfw_ct_reason)k);
+            if (!c)
+                continue;
+            fprintf(f, "%s<code>%s</code>&nbsp;%s", any ? ", " : "",
+                    ctfw_ct_reason_name((enum ctfw_ct_reason)k),
+                    thousands(c, a, sizeof(a)));
+            any = true;
+        }
+        fputs(any ? "</td></tr>\n" : "&mdash;</td></tr>\n", f);
+    }
+    fputs("</table>\n<p class=\"mut\">Legitimate connections are "
+          "defined by the capture alone: a TCP connection whose client "
+          "answered the SYN-ACK (spoofed sources never do), another "
+          "protocol's whose responder answered; refused: every opening "
+          "attempt dropped in that scenario. 95&nbsp;% alert: the first "
+          "instant entries/limit &gt; 0.95 (where the gc worker's early-drop "
+          "mode works). early_drop: entries evicted by a new one "
+          "(non-ASSURED, near its bucket); gc_evict: by the gc's early-drop "
+          "mode; killed by the policy: overload flush, per-source "
+          "connection limits. Conntrack reasons: lib/ct's reason for every "
+          "INVALID or dropped packet, and the policies' own "
+          "(docs/policies.md).</p></section>\n",
+          f);
 }
 
 /* Rule counters from iptables-save -c text: "[p:b] -A CHAIN ...". */
@@ -820,6 +898,7 @@ report_html(FILE *f, struct replay *const *runs, size_t n,
     whatif_table(f, runs, n, in->causal);
     occupancy(f, runs, n);
     at_peak(f, r);
+    attribution(f, runs, n);
     rule_counters(f, r);
     lint_section(f, in);
     footer(f, runs, n, in);

@@ -84,6 +84,25 @@ parse_setting(struct replay *r, const char *p, size_t len)
     size_t klen = (size_t)(eq - p);
     const char *val = eq + 1;
     size_t vlen = len - klen - 1;
+    {
+        /* A table-full policy's setting (docs/policies.md). */
+        char k[64], v[512], err[256];
+        if (klen < sizeof(k) && vlen < sizeof(v)) {
+            memcpy(k, p, klen);
+            k[klen] = '\0';
+            memcpy(v, val, vlen);
+            v[vlen] = '\0';
+            int pr = ctfw_policy_config_set(&r->pol_cfg, k, v, err,
+                                            sizeof(err));
+            if (pr < 0) {
+                cli_usage_error("replay", "--scenario '%s': %s", r->spec,
+                                err);
+                return -1;
+            }
+            if (pr > 0)
+                return 0;
+        }
+    }
     bool extra = klen > 1 && p[klen - 1] == '+';
     if (extra)
         klen--;
@@ -139,6 +158,7 @@ int
 whatif_parse(struct replay *r, const char *spec)
 {
     r->spec = spec;
+    ctfw_policy_config_init(&r->pol_cfg);
     const char *colon = strchr(spec, ':');
     const char *settings = spec;
     if (colon && !memchr(spec, '=', (size_t)(colon - spec)) &&
@@ -167,12 +187,20 @@ whatif_parse(struct replay *r, const char *spec)
         if (*p == ',')
             p++;
     }
+    char err[256];
+    if (r->pol_cfg.flags &&
+        ctfw_policy_config_check(&r->pol_cfg, err, sizeof(err)) < 0) {
+        cli_usage_error("replay", "--scenario '%s': %s", spec, err);
+        return -1;
+    }
     return 0;
 }
 
 void
 whatif_free(struct replay *r)
 {
+    ctfw_policy_free(r->pol);
+    r->pol = NULL;
     for (size_t i = 0; i < r->n_owned; i++)
         free(r->owned[i]);
     free(r->owned);
@@ -312,6 +340,7 @@ whatif_json(struct ctfw_json *j, struct replay *const *runs, size_t n,
         ctfw_json_uint(j, r->n_drop);
         ctfw_json_key(j, "phantom");
         ctfw_json_uint(j, r->phantom);
+        attrib_json(j, r);
         ctfw_json_obj_end(j);
     }
     ctfw_json_arr_end(j);

@@ -166,6 +166,15 @@ enum ctfw_ct_reason {
                                  expectation refused) */
     CTFW_CT_R_SCTP_ERROR,     /* short header, bad CRC32c (sctp_error) */
     CTFW_CT_R_SCTP_INVALID,   /* chunks, verification tag or state */
+    /* Table-full policies (ctfw_ct_set_policy(), docs/policies.md);
+     * never with Linux's default. Accepted untracked: */
+    CTFW_CT_R_POLICY_EXEMPT,     /* exempt traffic, table full */
+    CTFW_CT_R_POLICY_SYNPROXY,   /* SYN answered by the proxy */
+    /* Dropped: */
+    CTFW_CT_R_POLICY_OVERLOAD,   /* source in the overload table */
+    CTFW_CT_R_POLICY_SRC_STATES, /* max-src-states */
+    CTFW_CT_R_POLICY_SRC_CONN,   /* max-src-conn */
+    CTFW_CT_R_POLICY_SRC_RATE,   /* max-src-conn-rate */
     CTFW_CT_R_COUNT
 };
 
@@ -233,6 +242,8 @@ enum ctfw_ct_destroy_reason {
     CTFW_CT_DESTROY_REOPEN,      /* TCP SYN reopened a closed tuple */
     CTFW_CT_DESTROY_FLUSH,       /* ctfw_ct_flush() */
     CTFW_CT_DESTROY_USER,        /* ctfw_ct_delete() */
+    CTFW_CT_DESTROY_POLICY,      /* a policy killed it (overload flush,
+                                    per-source connection limit) */
 };
 /* Event mask bits (IPCT_*) carried by NEW/UPDATE events. */
 #define CTFW_CT_EV_NEW (1u << 0)
@@ -277,6 +288,17 @@ void ctfw_ct_free(struct ctfw_ct *ct);  /* accepts NULL; no events */
  * -ENOMEM (settings unchanged). */
 int ctfw_ct_set_config(struct ctfw_ct *ct, const struct ctfw_ct_config *c);
 const struct ctfw_ct_config *ctfw_ct_get_config(const struct ctfw_ct *ct);
+
+/*
+ * Attach a table-full policy (include/ctfw/policy.h), or detach with
+ * NULL. Borrowed: it must outlive the context. Without one (the default)
+ * the table is Linux's, exactly. Attach before the first packet.
+ * Returns 0 or -ENOMEM.
+ */
+struct ctfw_policy;
+int ctfw_ct_set_policy(struct ctfw_ct *ct, struct ctfw_policy *pol);
+/* A reason that a policy, not Linux, gave. */
+bool ctfw_ct_reason_is_policy(enum ctfw_ct_reason r);
 
 /* The -200 hook (nf_conntrack_in). Returns ref->verdict. */
 enum ctfw_ct_verdict ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,

@@ -67,6 +67,9 @@ enum ctfw_drop_reason {
     CTFW_DROP_NAT,           /* NAT could not rewrite it (ICMP error
                                 with a bad checksum, redirect of a
                                 NATed connection, header too short) */
+    CTFW_DROP_CT_POLICY,     /* a table-full policy refused it (never
+                                without one; ct_reason says which:
+                                docs/policies.md) */
     CTFW_DROP_REASON_COUNT
 };
 

@@ -96,6 +96,12 @@ static const char *const reason_names[CTFW_CT_R_COUNT] = {
     [CTFW_CT_R_HELPER] = "helper_drop",
     [CTFW_CT_R_SCTP_ERROR] = "sctp_short_or_bad_crc",
     [CTFW_CT_R_SCTP_INVALID] = "sctp_invalid",
+    [CTFW_CT_R_POLICY_EXEMPT] = "policy_exempt",
+    [CTFW_CT_R_POLICY_SYNPROXY] = "policy_synproxy",
+    [CTFW_CT_R_POLICY_OVERLOAD] = "policy_overload",
+    [CTFW_CT_R_POLICY_SRC_STATES] = "policy_max_src_states",
+    [CTFW_CT_R_POLICY_SRC_CONN] = "policy_max_src_conn",
+    [CTFW_CT_R_POLICY_SRC_RATE] = "policy_max_src_conn_rate",
 };
 
 const char *
@@ -126,6 +132,8 @@ ctfw_ct_destroy_reason_name(enum ctfw_ct_destroy_reason r)
         return "flush";
     case CTFW_CT_DESTROY_USER:
         return "user";
+    case CTFW_CT_DESTROY_POLICY:
+        return "policy";
     }
     return "unknown";
 }

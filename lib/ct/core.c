@@ -175,6 +175,8 @@ ct_refresh_acct(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
         if (ct_is_confirmed(e))
             t += c->now;
         e->timeout = t;
+        if (ct->pol)
+            ct_pol_note(ct, e, timeout_s);
     }
     ct_acct_add(ct, e, c);
 }
@@ -202,11 +204,22 @@ ct_refresh_stream(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
  * early-drop mode armed, rate-limited log line).
  */
 static uint32_t
-ct_alloc(struct ctfw_ct *ct, uint32_t hash, uint64_t now, uint8_t *reason)
+ct_alloc(struct ctfw_ct *ct, uint32_t hash, uint64_t now, uint8_t *reason,
+         const struct ctfw_pkt *pkt)
 {
     ct->count++;
+    /* A policy's emergency mode may begin here (policy_hook.c). */
+    if (ct->pol && ct_pol_pressure(ct, now) && ct->count <= ct->cfg.max)
+        goto alloc;
     if (ct->cfg.max && ct->count > ct->cfg.max) {
         if (!ct_early_drop(ct, hash, now)) {
+            if (ct->pol && ct_pol_full(ct, pkt, now)) {
+                /* Exempt traffic: no entry, no drop, no log line. */
+                ct->gc.early_drop = true;
+                ct->count--;
+                *reason = CTFW_CT_R_POLICY_EXEMPT;
+                return CT_NIL;
+            }
             ct->gc.early_drop = true;
             ct->count--;
             log_table_full(ct, now);
@@ -214,6 +227,7 @@ ct_alloc(struct ctfw_ct *ct, uint32_t hash, uint64_t now, uint8_t *reason)
             return CT_NIL;
         }
     }
+alloc:;
     uint32_t slot = ct_pool_get(ct);
     if (slot == CT_NIL) {
         ct->count--;
@@ -266,6 +280,23 @@ ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, uint32_t bucket)
 {
     if (bucket != UINT32_MAX)
         ct_prefetch_chain(ct, bucket);
+}
+
+/* A policy's answer to a packet that would have created an entry:
+ * accepted untracked (exempt, synproxy) or dropped. Linux's statistics
+ * are not touched: only the reason counter says it happened. */
+static enum ctfw_ct_verdict
+pol_verdict(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint8_t reason,
+            bool untrack)
+{
+    ct->reasons[reason]++;
+    ref->entry = NULL;
+    ref->slot = CT_NIL;
+    ref->flags = 0;
+    ref->reason = reason;
+    ref->info = untrack ? CTFW_CT_UNTRACKED : CTFW_CT_INVALID;
+    ref->verdict = untrack ? CTFW_CT_ACCEPT : CTFW_CT_DROP;
+    return (enum ctfw_ct_verdict)ref->verdict;
 }
 
 static enum ctfw_ct_verdict
@@ -344,8 +375,14 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
             if (!l4->invert(&t, &r))
                 return no_ct(ct, ref, CTFW_CT_R_NO_INVERT, false);
             uint8_t reason = 0;
+            bool untrack = false;
+            if (ct->pol &&
+                (reason = ct_pol_admit(ct, pkt, now_ns, &untrack)))
+                return pol_verdict(ct, ref, reason, untrack);
             uint32_t hash = ct_hash(ct, pkt->family, pkt->proto, zone, &t);
-            uint32_t slot = ct_alloc(ct, hash, now_ns, &reason);
+            uint32_t slot = ct_alloc(ct, hash, now_ns, &reason, pkt);
+            if (reason == CTFW_CT_R_POLICY_EXEMPT)
+                return pol_verdict(ct, ref, reason, true);
             if (slot == CT_NIL) {
                 ct->st.drop++;
                 ct->reasons[reason]++;
@@ -427,6 +464,15 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
         }
         if (!fresh && !c.destroy && c.events)
             ct_emit(ct, e, CTFW_CT_EVENT_UPDATE, 0, c.events, now_ns);
+        if (ct->pol && !fresh && !c.destroy) {
+            /* pf_src_connlimit(): over the limit, the state is purged
+             * and the packet dropped. */
+            uint8_t why = ct_pol_established(ct, e, now_ns);
+            if (why) {
+                ct_kill(ct, e, CTFW_CT_DESTROY_POLICY, now_ns, true);
+                return pol_verdict(ct, ref, why, false);
+            }
+        }
         return CTFW_CT_ACCEPT;
     }
     /* Reopen kept failing (cannot happen: a killed tuple is gone). */
@@ -501,6 +547,22 @@ ctfw_ct_confirm(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint64_t now_ns)
             (e->status & CTFW_CT_S_EXPECTED) ? CTFW_CT_EV_RELATED
                                               : CTFW_CT_EV_NEW,
             now_ns);
+    if (ct->pol) {
+        ct_pol_confirmed(ct, e);
+        /* A connection picked up ESTABLISHED (the synproxy's final ACK)
+         * completes its handshake here. */
+        uint8_t why = ct_pol_established(ct, e, now_ns);
+        if (why) {
+            ct_kill(ct, e, CTFW_CT_DESTROY_POLICY, now_ns, true);
+            ref->entry = NULL;
+            ref->slot = CT_NIL;
+            ref->info = CTFW_CT_INVALID;
+            ref->reason = why;
+            ref->verdict = CTFW_CT_DROP;
+            ct->reasons[why]++;
+            return CTFW_CT_DROP;
+        }
+    }
     return CTFW_CT_ACCEPT;
 }
 
@@ -560,7 +622,7 @@ ctfw_ct_find(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
                              ct->nbuckets) >> 32);
     for (uint32_t node = ct->heads[b]; node != CT_NIL;) {
         const struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
-        if (!ct_is_expired(e, now_ns) && e->family == pkt->family &&
+        if (!ct_is_expired(ct, e, now_ns) && e->family == pkt->family &&
             e->proto == pkt->proto && e->zone == zone &&
             memcmp(&e->t[node & 1], &t, sizeof(t)) == 0) {
             if (dir)
@@ -642,5 +704,7 @@ ctfw_ct_set_closing(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
     if (old == CTFW_CT_TCP_CLOSE || (e->status & CTFW_CT_S_FIXED_TIMEOUT))
         return;
     e->timeout = now_ns + ct_sec(ct->cfg.tcp_timeout_close);
+    if (ct->pol)
+        ct_pol_note(ct, e, ct->cfg.tcp_timeout_close);
     ct_emit(ct, e, CTFW_CT_EVENT_UPDATE, 0, CTFW_CT_EV_PROTOINFO, now_ns);
 }

@@ -78,6 +78,8 @@ struct ct_sctp {
 #define CT_E_USED 0x04       /* slot allocated */
 #define CT_E_HELP 0x08       /* has the help extension (struct ct_help) */
 #define CT_E_NATSRC 0x10     /* in the NAT by-source hash (natsrc.c) */
+#define CT_E_POL_SRC 0x20    /* counted in its source's states (policy) */
+#define CT_E_POL_EST 0x40    /* counted in its source's connections */
 
 struct ctfw_ct_entry {
     uint32_t next[2];       /* hash chain link of each direction's node */
@@ -270,6 +272,15 @@ struct ctfw_ct {
     void *event_opaque;
     void (*on_log)(void *, uint64_t, int, const char *);
     void *log_opaque;
+
+    /* Table-full policy (policy_hook.c): NULL for Linux's behaviour.
+     * With timeouts (adaptive, emergency) each entry's last timeout in
+     * seconds is kept beside it (chunks parallel to chunks, allocated
+     * on demand) so that the policy can rescale it at every check. */
+    struct ctfw_policy *pol;
+    bool pol_timeouts;
+    uint64_t pol_sweep_next;
+    uint32_t **pol_base;
 };
 
 static inline struct ctfw_ct_entry *
@@ -295,10 +306,43 @@ ct_is_confirmed(const struct ctfw_ct_entry *e)
     return e->status & CTFW_CT_S_CONFIRMED;
 }
 
+/* policy_hook.c: has the policy's timeout of this entry run out? */
+bool ct_pol_expired(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+                    uint64_t now);
+/* Remember the timeout (s) just given to an entry. */
+void ct_pol_note(struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+                 uint32_t timeout_s);
+/* The other decision points (policy_hook.c); called only when ct->pol. */
+int ct_pol_grow(struct ctfw_ct *ct, uint32_t old_cap, uint32_t new_cap);
+void ct_pol_fini(struct ctfw_ct *ct);
+void ct_pol_advance(struct ctfw_ct *ct, uint64_t now);
+/* Before allocating: CTFW_CT_R_NONE to go on, else the policy's reason;
+ * *untrack: accept without an entry (else drop). */
+uint8_t ct_pol_admit(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+                     uint64_t now, bool *untrack);
+/* The count passed the emergency threshold: entered now (and swept)? */
+bool ct_pol_pressure(struct ctfw_ct *ct, uint64_t now);
+/* The table is full: exempt traffic passes untracked. */
+bool ct_pol_full(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+                 uint64_t now);
+void ct_pol_confirmed(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+void ct_pol_killed(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
+/* A confirmed TCP entry may just have reached ESTABLISHED: per-source
+ * connection limits; CTFW_CT_R_NONE or the limit's reason. */
+uint8_t ct_pol_established(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
+                           uint64_t now);
+/* table.c: reap every expired entry (a listing's reap). */
+void ct_reap_expired(struct ctfw_ct *ct, uint64_t now);
+
 static inline bool
-ct_is_expired(const struct ctfw_ct_entry *e, uint64_t now)
+ct_is_expired(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
+              uint64_t now)
 {
-    return ct_is_confirmed(e) && e->timeout <= now;
+    if (!ct_is_confirmed(e))
+        return false;
+    if (e->timeout <= now)
+        return true;
+    return ct->pol_timeouts && ct_pol_expired(ct, e, now);
 }
 
 /* nf_ct_refresh_acct(): new timeout (s) unless FIXED, plus counters. */

@@ -367,8 +367,11 @@ tcp_handle_invalid(struct ctfw_ct *ct, struct ctfw_ct_entry *e, int dir,
         if (expires < ct_sec(120))
             return;
         uint64_t unack = ct_sec(ct->cfg.tcp_timeout_unacknowledged);
-        if (expires > unack)
+        if (expires > unack) {
             e->timeout = now + unack;
+            if (ct->pol)
+                ct_pol_note(ct, e, ct->cfg.tcp_timeout_unacknowledged);
+        }
     } else {
         s->last_index = (uint8_t)index;
         s->last_dir = (uint8_t)dir;

@@ -72,6 +72,8 @@ pool_grow(struct ctfw_ct *ct)
         if (!ns)
             return -ENOMEM;
         ct->natsrc_next = ns;
+        if (ct->pol_base && ct_pol_grow(ct, ct->chunks_cap, ncap) < 0)
+            return -ENOMEM;
         for (uint32_t i = ct->chunks_cap; i < ncap; i++) {
             ct->acct[i] = NULL;
             ct->tstamp[i] = NULL;
@@ -256,6 +258,8 @@ ct_kill(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint8_t reason,
         return;
     if (ct_is_confirmed(e))
         ct->by_class[ctfw_ct_entry_class(e)]--;
+    if (ct->pol)
+        ct_pol_killed(ct, e);
     ct_unlink(ct, e);
     e->status |= CTFW_CT_S_DYING;
     /* clean_from_lists(): pending expectations die with their master. */
@@ -316,7 +320,7 @@ ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto, uint16_t zone,
     while (node != CT_NIL) {
         struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
         uint32_t next = e->next[node & 1];
-        if (ct_is_expired(e, now)) {
+        if (ct_is_expired(ct, e, now)) {
             /* Expired entries met on the walk are reaped. */
             next = next_surviving(ct, node, next);
             ct_kill(ct, e, CTFW_CT_DESTROY_TIMEOUT, now, false);
@@ -374,7 +378,7 @@ early_drop_list(struct ctfw_ct *ct, uint32_t b, uint64_t now)
     while (node != CT_NIL) {
         struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
         uint32_t next = e->next[node & 1];
-        if (ct_is_expired(e, now)) {
+        if (ct_is_expired(ct, e, now)) {
             next = next_surviving(ct, node, next);
             ct_kill(ct, e, CTFW_CT_DESTROY_TIMEOUT, now, false);
             node = next;
@@ -469,7 +473,7 @@ gc_run(struct ctfw_ct *ct, uint64_t t)
                 delay = (t - gc->start_time) < GC_INTERVAL_MAX ? jiffy : 0;
                 goto early_exit;
             }
-            if (ct_is_expired(e, t)) {
+            if (ct_is_expired(ct, e, t)) {
                 next = next_surviving(ct, node, next);
                 ct_kill(ct, e, CTFW_CT_DESTROY_TIMEOUT, t, false);
                 expired_count++;
@@ -527,6 +531,8 @@ ctfw_ct_advance(struct ctfw_ct *ct, uint64_t now_ns)
     }
     while (ct->gc.next_run <= now_ns)
         gc_run(ct, ct->gc.next_run);
+    if (ct->pol)
+        ct_pol_advance(ct, now_ns);
 }
 
 /* ---- Context ---------------------------------------------------------- */
@@ -606,6 +612,7 @@ ctfw_ct_free(struct ctfw_ct *ct)
         free(ct->natsrc_next[i]);
     }
     ct_expect_fini(ct);
+    ct_pol_fini(ct);
     free(ct->natsrc_next);
     free(ct->natsrc_heads);
     free(ct->help);
@@ -660,12 +667,12 @@ ctfw_ct_get_config(const struct ctfw_ct *ct)
 
 /* ---- Listing, deletion ------------------------------------------------ */
 
-static void
-reap_expired(struct ctfw_ct *ct, uint64_t now)
+void
+ct_reap_expired(struct ctfw_ct *ct, uint64_t now)
 {
     for (uint32_t s = 0; s < ct->bump; s++) {
         struct ctfw_ct_entry *e = ct_slot(ct, s);
-        if ((e->eflags & CT_E_USED) && ct_is_expired(e, now) &&
+        if ((e->eflags & CT_E_USED) && ct_is_expired(ct, e, now) &&
             !(e->status & CTFW_CT_S_DYING))
             ct_kill(ct, e, CTFW_CT_DESTROY_TIMEOUT, now, false);
     }
@@ -704,7 +711,7 @@ ctfw_ct_list(struct ctfw_ct *ct, uint64_t now_ns,
              const struct ctfw_ct_entry **out, size_t cap)
 {
     ct_release_zombie(ct);
-    reap_expired(ct, now_ns);
+    ct_reap_expired(ct, now_ns);
     size_t n = 0;
     for (uint32_t s = 0; s < ct->bump; s++) {
         const struct ctfw_ct_entry *e = ct_slot(ct, s);

@@ -82,6 +82,7 @@ static const char *const drop_names[CTFW_DROP_REASON_COUNT] = {
     [CTFW_DROP_DEFRAG] = "defrag",
     [CTFW_DROP_NAT_EXHAUSTED] = "nat-port-exhausted",
     [CTFW_DROP_NAT] = "nat",
+    [CTFW_DROP_CT_POLICY] = "conntrack-policy",
 };
 
 const char *
@@ -734,6 +735,9 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
                                       skb->ct.reason == CTFW_CT_R_NOMEM
                                   ? CTFW_DROP_CT_TABLE_FULL
                                   : CTFW_DROP_CT_INVALID;
+                if (ctfw_ct_reason_is_policy(
+                        (enum ctfw_ct_reason)skb->ct.reason))
+                    res->reason = CTFW_DROP_CT_POLICY;
                 res->ct_reason = skb->ct.reason;
                 res->hook = (uint8_t)hook;
                 res->table = CTFW_TABLE_COUNT;
@@ -776,7 +780,10 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
                 CTFW_CT_DROP) {
                 res->accept = false;
                 res->reason = CTFW_DROP_CT_INSERT;
-                if (bound) {
+                if (ctfw_ct_reason_is_policy(
+                        (enum ctfw_ct_reason)skb->ct.reason))
+                    res->reason = CTFW_DROP_CT_POLICY;
+                else if (bound) {
                     struct ctfw_ct_stats after;
                     ctfw_ct_get_stats(pl->ct, &after);
                     if (after.chaintoolong == before.chaintoolong)
@@ -1020,7 +1027,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         res->reason == CTFW_DROP_CT_INVALID ||
         res->reason == CTFW_DROP_CT_INSERT ||
         res->reason == CTFW_DROP_NAT_EXHAUSTED ||
-        res->reason == CTFW_DROP_CT_HELPER)
+        res->reason == CTFW_DROP_CT_HELPER ||
+        res->reason == CTFW_DROP_CT_POLICY)
         res->ctstate = "-";
     else if (res->accept)
         res->ctstate = ctstate_name(&skb);
