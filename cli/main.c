@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ctfw_config.h"
 #include "io/capture.h"
+#include "live.h"
 
 static const struct cli_cmd commands[] = {
     {"decode", "print what ctfw decodes in each packet of a capture",
@@ -23,6 +24,9 @@ static const struct cli_cmd commands[] = {
     {"sysctl", "load sysctl files onto the kernel profile and print them",
      cmd_sysctl},
     {"lint", "find NOTRACK traps, shadowed rules, stale sysctls", cmd_lint},
+    {"live", "run the rules on live traffic (bridge)", cmd_live},
+    {"ctl", "ask a running 'ctfw live': conntrack, iptables, reload",
+     cmd_ctl},
 };
 
 static void

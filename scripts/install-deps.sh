@@ -26,6 +26,14 @@ tcpreplay
 nettle-dev
 chromium
 prometheus
+libmicrohttpd-dev
+libcap-dev
+libnetfilter-queue-dev
+libmnl-dev
+ethtool
+iputils-ping
+curl
+iperf3
 "
 
 missing=""

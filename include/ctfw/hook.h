@@ -153,6 +153,26 @@ void ctfw_pipeline_packet(struct ctfw_pipeline *pl,
                           unsigned in_ifindex_hint, bool outgoing,
                           struct ctfw_pipeline_result *res);
 
+/*
+ * One packet on a bump in the wire (ctfw live --bridge): no routing
+ * decision; an IP packet that arrived on in_ifindex crosses PREROUTING,
+ * FORWARD and POSTROUTING towards out_ifindex (a DNAT does not reroute
+ * it). Otherwise as ctfw_pipeline_packet().
+ */
+void ctfw_pipeline_forward(struct ctfw_pipeline *pl,
+                           const struct ctfw_pkt *pkt, uint64_t now_ns,
+                           unsigned in_ifindex, unsigned out_ifindex,
+                           struct ctfw_pipeline_result *res);
+
+/*
+ * Swap the rulesets (an atomic reload): the conntrack table, NAT
+ * bindings and defrag queues are kept; which families conntrack tracks
+ * follows the new rulesets. The old ones are the caller's to free.
+ */
+void ctfw_pipeline_set_rules(struct ctfw_pipeline *pl,
+                             struct ctfw_ruleset *rules4,
+                             struct ctfw_ruleset *rules6);
+
 /* Run timers (conntrack gc, expiry) up to now_ns. */
 void ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns);
 

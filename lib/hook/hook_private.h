@@ -15,6 +15,7 @@ struct ctfw_pipeline {
     struct ctfw_ct *ct;          /* shared by both families, as the
                                     kernel's per-netns table */
     bool ct_on[2];               /* [0] IPv4, [1] IPv6 registered */
+    unsigned force_out;          /* ctfw_pipeline_forward(): out port */
     struct ctfw_rules_env env;
     /* REJECT answers (reject.c): sent through OUTPUT and POSTROUTING,
      * dropped there, or not sent at all (the kernel sends none). */

@@ -845,6 +845,13 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     struct ctfw_host_decision d;
     ctfw_host_decide(pl->p.host, pkt->family, &pkt->src, &pkt->dst,
                      in_ifindex_hint, outgoing, &d);
+    if (pl->force_out) {
+        /* ctfw_pipeline_forward(): a bump in the wire decides no route;
+         * every IP packet crosses FORWARD between its two ports. */
+        d.path = CTFW_HOST_PATH_FORWARD;
+        d.in_ifindex = in_ifindex_hint;
+        d.out_ifindex = pl->force_out;
+    }
     res->path = (uint8_t)d.path;
     res->in_ifindex = d.in_ifindex;
     res->out_ifindex = d.out_ifindex;
@@ -924,8 +931,9 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         skb.out_name = "";
         if (!run_hook(pl, &skb, CTFW_HOOK_PRE_ROUTING, res, false))
             break;
-        if (pl->nat_rewrote && memcmp(skb.pkt.dst.b, pkt->dst.b,
-                                      pkt->family == 6 ? 16 : 4) != 0) {
+        if (pl->nat_rewrote && !pl->force_out &&
+            memcmp(skb.pkt.dst.b, pkt->dst.b,
+                   pkt->family == 6 ? 16 : 4) != 0) {
             /* nf_nat_ipv4_in(): a new destination drops the route; the
              * routing decision is made on the rewritten packet. */
             struct ctfw_host_decision nd;
@@ -1043,4 +1051,24 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         ctfw_defrag_release(pl->defrag_cur, pl->defrag_done);
         pl->defrag_done = NULL;
     }
+}
+
+void
+ctfw_pipeline_forward(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+                      uint64_t now_ns, unsigned in_ifindex,
+                      unsigned out_ifindex, struct ctfw_pipeline_result *res)
+{
+    pl->force_out = out_ifindex ? out_ifindex : 1;
+    ctfw_pipeline_packet(pl, pkt, now_ns, in_ifindex, false, res);
+    pl->force_out = 0;
+}
+
+void
+ctfw_pipeline_set_rules(struct ctfw_pipeline *pl, struct ctfw_ruleset *rules4,
+                        struct ctfw_ruleset *rules6)
+{
+    pl->p.rules4 = rules4;
+    pl->p.rules6 = rules6;
+    pl->ct_on[0] = rules4 && ctfw_rules_need_conntrack(rules4);
+    pl->ct_on[1] = rules6 && ctfw_rules_need_conntrack(rules6);
 }
