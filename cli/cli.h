@@ -9,6 +9,7 @@
 #ifndef CTFW_CLI_H
 #define CTFW_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -51,6 +52,9 @@ struct ctfw_rules_diag;
 char **cli_lint_lines(const char *rules4, const char *rules6,
                       const char *const *sysctls, size_t n_sysctl,
                       size_t *n_lines);
+struct ctfw_ruleset;
+size_t cli_rules_print_diags(FILE *f, const struct ctfw_ruleset *rs,
+                             bool would_print);
 void cli_rules_would_print(FILE *f, size_t n, const struct ctfw_rules_diag *d);
 int cli_load_sysctl_file(struct ctfw_sysctl *s, const char *path);
 int cli_apply_sysctl_set(struct ctfw_sysctl *s, const char *kv);

@@ -93,14 +93,7 @@ load_rules(const char *path, int family, char **text, size_t *len, int *status)
     if (rc) {
         /* As `ctfw rules check`: every error, then iptables' words for
          * the first one. */
-        size_t n = ctfw_rules_diag_count(rs);
-        for (size_t i = 0; i < n; i++) {
-            char *s = ctfw_rules_diag_format(rs, i);
-            if (s)
-                fputs(s, stderr);
-            free(s);
-        }
-        cli_rules_would_print(stderr, n, ctfw_rules_diag_get(rs, 0));
+        cli_rules_print_diags(stderr, rs, true);
         *status = CLI_EXIT_USAGE;
         ctfw_rules_free(rs);
         return NULL;

@@ -360,20 +360,12 @@ parse_rules_file(struct ctfw_ruleset *rs, const char *path)
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {
-        size_t n = ctfw_rules_diag_count(rs);
-        for (size_t i = 0; i < n; i++) {
-            char *d = ctfw_rules_diag_format(rs, i);
-            if (d) {
-                fputs(d, stderr);
-                free(d);
-            }
-        }
+        /* As `ctfw rules check`: every error, then what iptables-restore
+         * itself would say about the first (it stops there). */
+        size_t n = cli_rules_print_diags(stderr, rs, rc != -ENOMEM);
         if (rc == -ENOMEM) {
             cli_error("%s: out of memory", path);
         } else {
-            /* As `ctfw rules check`: what iptables-restore itself would
-             * say about the first error (it stops there). */
-            cli_rules_would_print(stderr, n, ctfw_rules_diag_get(rs, 0));
             cli_error("%s: %zu error%s; nothing was replayed", path, n,
                       n == 1 ? "" : "s");
         }

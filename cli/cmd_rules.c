@@ -257,16 +257,8 @@ cmd_rules(int argc, char **argv)
         cli_error("out of memory");
         status = CLI_EXIT_FAIL;
     } else if (rc) {
-        size_t n = ctfw_rules_diag_count(rs);
-        for (size_t i = 0; i < n; i++) {
-            char *s = ctfw_rules_diag_format(rs, i);
-            if (s)
-                fputs(s, stderr);
-            free(s);
-        }
-        const struct ctfw_rules_diag *d = ctfw_rules_diag_get(rs, 0);
-        cli_rules_would_print(stderr, n, d);
-        status = (int)d->exit_code;
+        cli_rules_print_diags(stderr, rs, true);
+        status = (int)ctfw_rules_diag_get(rs, 0)->exit_code;
     } else if (!strcmp(sub, "save")) {
         char now[64];
         if (!date && !nodate) {

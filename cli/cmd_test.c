@@ -622,14 +622,7 @@ load_rules(struct t *t, const char *path, int family,
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {
-        size_t n = ctfw_rules_diag_count(rs);
-        for (size_t i = 0; i < n; i++) {
-            char *d = ctfw_rules_diag_format(rs, i);
-            if (d) {
-                fputs(d, stderr);
-                free(d);
-            }
-        }
+        size_t n = cli_rules_print_diags(stderr, rs, false);
         terr(t, t->rules_line, 0, "%s: %zu error%s in the rules", path, n,
              n == 1 ? "" : "s");
         ctfw_rules_free(rs);

@@ -72,16 +72,7 @@ live_load_rules(const char *path, int family, bool counters, FILE *err,
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {
-        size_t n = ctfw_rules_diag_count(rs);
-        for (size_t i = 0; i < n; i++) {
-            char *d = ctfw_rules_diag_format(rs, i);
-            if (d) {
-                fputs(d, err);
-                free(d);
-            }
-        }
-        if (n)
-            cli_rules_would_print(err, n, ctfw_rules_diag_get(rs, 0));
+        size_t n = cli_rules_print_diags(err, rs, true);
         fprintf(err, "ctfw: %s: %zu error%s; the running rules are "
                 "unchanged\n", path, n, n == 1 ? "" : "s");
         ctfw_rules_free(rs);

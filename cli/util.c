@@ -147,3 +147,22 @@ cli_rules_mode(struct ctfw_ruleset *rs)
         cli_warn("CTFW_RULES_EVAL=%s: expected auto, linear or compiled; "
                  "using auto", m);
 }
+
+/* Every located diagnostic of a ruleset that failed to load, then (with
+ * would_print) what the real tool would print for the first one.
+ * Returns how many there were. */
+size_t
+cli_rules_print_diags(FILE *f, const struct ctfw_ruleset *rs,
+                      bool would_print)
+{
+    size_t n = ctfw_rules_diag_count(rs);
+    for (size_t i = 0; i < n; i++) {
+        char *d = ctfw_rules_diag_format(rs, i);
+        if (d)
+            fputs(d, f);
+        free(d);
+    }
+    if (would_print && n)
+        cli_rules_would_print(f, n, ctfw_rules_diag_get(rs, 0));
+    return n;
+}
