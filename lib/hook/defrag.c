@@ -271,6 +271,37 @@ queue_store(struct ctfw_defrag *d, struct ctfw_defrag_queue *q, size_t pos,
     return true;
 }
 
+/* Both families: place the fragment and keep it; false when it is
+ * dropped instead. A duplicate is dropped quietly ("no error for
+ * duplicates, pretend they got queued"); any other overlap kills the
+ * whole queue (IPv4 since 4.19 as IPv6 by RFC 5722); no memory. */
+static bool
+queue_add(struct ctfw_defrag *d, struct ctfw_defrag_queue *q,
+          const struct ctfw_pkt *pkt, uint32_t offset, uint32_t end,
+          uint32_t hl)
+{
+    size_t pos;
+    switch (queue_insert(q, offset, end, &pos)) {
+    case INS_DUP:
+        d->st.dup++;
+        return false;
+    case INS_OVERLAP:
+        d->st.overlap++;
+        queue_kill(d, q);
+        return false;
+    case INS_NOMEM:
+        d->st.nomem++;
+        return false;
+    case INS_OK:
+        break;
+    }
+    if (!queue_store(d, q, pos, pkt, offset, end, hl)) {
+        d->st.nomem++;
+        return false;
+    }
+    return true;
+}
+
 /* Take the completed queue off the list: the caller owns it. */
 static void
 queue_unlink(struct ctfw_defrag *d, struct ctfw_defrag_queue *q)
@@ -334,25 +365,8 @@ add4(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint16_t zone,
     if (end == offset)
         goto discard_qp;
 
-    size_t pos;
-    switch (queue_insert(q, offset, end, &pos)) {
-    case INS_DUP:
-        d->st.dup++;
+    if (!queue_add(d, q, pkt, offset, end, ihl))
         return CTFW_DEFRAG_DROP;
-    case INS_OVERLAP:
-        d->st.overlap++;
-        queue_kill(d, q);
-        return CTFW_DEFRAG_DROP;
-    case INS_NOMEM:
-        d->st.nomem++;
-        return CTFW_DEFRAG_DROP;
-    case INS_OK:
-        break;
-    }
-    if (!queue_store(d, q, pos, pkt, offset, end, ihl)) {
-        d->st.nomem++;
-        return CTFW_DEFRAG_DROP;
-    }
 
     if (q->first_in && q->last_in && q->meat == q->len) {
         size_t n = reasm(q, out, outsz);
@@ -543,27 +557,8 @@ add6(struct ctfw_defrag *d, const struct ctfw_pkt *pkt, uint16_t zone,
     if (end == offset)
         goto err;
 
-    size_t pos;
-    switch (queue_insert(q, offset, end, &pos)) {
-    case INS_DUP:
-        /* "No error for duplicates, pretend they got queued." */
-        d->st.dup++;
+    if (!queue_add(d, q, pkt, offset, end, hl))
         return CTFW_DEFRAG_DROP;
-    case INS_OVERLAP:
-        /* RFC 5722: the whole datagram goes. */
-        d->st.overlap++;
-        queue_kill(d, q);
-        return CTFW_DEFRAG_DROP;
-    case INS_NOMEM:
-        d->st.nomem++;
-        return CTFW_DEFRAG_DROP;
-    case INS_OK:
-        break;
-    }
-    if (!queue_store(d, q, pos, pkt, offset, end, hl)) {
-        d->st.nomem++;
-        return CTFW_DEFRAG_DROP;
-    }
     if (payload_len > q->max_size)
         q->max_size = payload_len;
     if (offset == 0) {
