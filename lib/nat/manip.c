@@ -61,6 +61,35 @@ crc32c(uint32_t crc, const uint8_t *p, size_t n)
 }
 
 /*
+ * tcp_manip_pkt() and dccp_manip_pkt(): the port at poff, and the
+ * checksum at check_off of a full header of full bytes updated for the
+ * port and the address. An inner header quoted by an ICMP error may have
+ * only its first 8 bytes: then the checksum is out of reach and only
+ * the port changes.
+ */
+static bool
+ports_manip(struct nbuf *nb, size_t hdroff, size_t poff, size_t full,
+            size_t check_off, const uint8_t *olda, const uint8_t *newa,
+            size_t alen, uint16_t newp)
+{
+    bool have;
+    size_t hdrsize = nb->len >= hdroff + full ? full : 8;
+    if (!writable(nb, hdroff + hdrsize, &have))
+        return false;
+    if (!have)
+        return true;
+    uint8_t *port = nb->p + hdroff + poff;
+    uint16_t oldp = ctfw_get16(port);
+    ctfw_put16(port, newp);
+    if (hdrsize < full)
+        return true;
+    uint8_t *check = nb->p + hdroff + check_off;
+    csum_fix_addr(check, olda, newa, alen);
+    csum_fix2(check, oldp, newp);
+    return true;
+}
+
+/*
  * l4proto_manip_pkt(): the ports (ICMP: echo id) of the L4 header at
  * hdroff, the checksum updated for them and for the address the IP
  * header at iphdroff is about to get (the kernel updates L4 before
@@ -80,24 +109,8 @@ l4_manip(struct nbuf *nb, uint8_t family, uint8_t proto, size_t iphdroff,
     bool have;
 
     switch (proto) {
-    case 6: {    /* tcp_manip_pkt() */
-        /* An inner header quoted by an ICMP error may have only its
-         * first 8 bytes: then the checksum is out of reach. */
-        size_t hdrsize = nb->len >= hdroff + 20 ? 20 : 8;
-        if (!writable(nb, hdroff + hdrsize, &have))
-            return false;
-        if (!have)
-            return true;
-        uint8_t *port = nb->p + hdroff + poff;
-        uint16_t oldp = ctfw_get16(port);
-        ctfw_put16(port, newp);
-        if (hdrsize < 20)
-            return true;
-        uint8_t *check = nb->p + hdroff + 16;
-        csum_fix_addr(check, olda, newa, alen);
-        csum_fix2(check, oldp, newp);
-        return true;
-    }
+    case 6:      /* tcp_manip_pkt() */
+        return ports_manip(nb, hdroff, poff, 20, 16, olda, newa, alen, newp);
     case 17:     /* udp_manip_pkt() */
     case 136: {  /* udplite_manip_pkt() */
         if (!writable(nb, hdroff + 8, &have))
@@ -116,22 +129,8 @@ l4_manip(struct nbuf *nb, uint8_t family, uint8_t proto, size_t iphdroff,
         ctfw_put16(port, newp);
         return true;
     }
-    case 33: {   /* dccp_manip_pkt() */
-        size_t hdrsize = nb->len >= hdroff + 12 ? 12 : 8;
-        if (!writable(nb, hdroff + hdrsize, &have))
-            return false;
-        if (!have)
-            return true;
-        uint8_t *port = nb->p + hdroff + poff;
-        uint16_t oldp = ctfw_get16(port);
-        ctfw_put16(port, newp);
-        if (hdrsize < 12)
-            return true;
-        uint8_t *check = nb->p + hdroff + 6;
-        csum_fix_addr(check, olda, newa, alen);
-        csum_fix2(check, oldp, newp);
-        return true;
-    }
+    case 33:     /* dccp_manip_pkt() */
+        return ports_manip(nb, hdroff, poff, 12, 6, olda, newa, alen, newp);
     case 132: {  /* sctp_manip_pkt(): crc32c over the whole packet */
         size_t hdrsize = nb->len >= hdroff + 12 ? 12 : 8;
         if (!writable(nb, hdroff + hdrsize, &have))
