@@ -90,6 +90,20 @@ attrib_tick(struct replay *r, uint64_t t_ns)
         return;
     uint32_t max = ctfw_ct_get_config(ct)->max;
     FILE *f = r->attrib.f;
+    if (r->json.f) {
+        /* Kept for the JSON document's "attribution" array. */
+        if (r->n_attr_ticks == r->cap_attr_ticks) {
+            size_t nc = r->cap_attr_ticks ? r->cap_attr_ticks * 2 : 64;
+            struct replay_peak *v =
+                realloc(r->attr_ticks, nc * sizeof(*v));
+            if (v) {
+                r->attr_ticks = v;
+                r->cap_attr_ticks = nc;
+            }
+        }
+        if (r->n_attr_ticks < r->cap_attr_ticks)
+            r->attr_ticks[r->n_attr_ticks++] = pk;
+    }
     fprintf(f, "+%.3fs entries %u of %u (%.1f%%)", rel(r, t_ns),
             ctfw_ct_count(ct), max,
             max ? 100.0 * ctfw_ct_count(ct) / max : 0.0);
@@ -333,6 +347,50 @@ json_time(struct ctfw_json *j, const struct replay *r, const char *key,
         ctfw_json_null(j);
 }
 
+static void
+json_snapshot(struct ctfw_json *j, const struct replay *r,
+              const struct replay_peak *pk)
+{
+    ctfw_json_obj_begin(j);
+    ctfw_json_key(j, "at_s");
+    ctfw_json_double(j, rel(r, pk->t_ns));
+    ctfw_json_key(j, "entries");
+    ctfw_json_uint(j, pk->entries);
+    ctfw_json_key(j, "states");
+    ctfw_json_obj_begin(j);
+    for (int c = 1; c < CTFW_CT_CLASS_COUNT; c++)
+        if (pk->by_class[c]) {
+            ctfw_json_key(j, ctfw_ct_class_name((enum ctfw_ct_class)c));
+            ctfw_json_uint(j, pk->by_class[c]);
+        }
+    ctfw_json_obj_end(j);
+    json_top(j, "rules", pk->rule, pk->n_rule);
+    json_top(j, "dports", pk->dport, pk->n_dport);
+    json_top(j, "sources", pk->src, pk->n_src);
+    json_top(j, "prefixes", pk->prefix, pk->n_prefix);
+    ctfw_json_obj_end(j);
+}
+
+void
+attrib_json_ticks(struct ctfw_json *j, const struct replay *r)
+{
+    if (!r->attrib.f)
+        return;
+    ctfw_json_key(j, "attribution");
+    ctfw_json_arr_begin(j);
+    for (size_t i = 0; i < r->n_attr_ticks; i++)
+        json_snapshot(j, r, &r->attr_ticks[i]);
+    ctfw_json_arr_end(j);
+}
+
+void
+attrib_free(struct replay *r)
+{
+    free(r->attr_ticks);
+    r->attr_ticks = NULL;
+    r->n_attr_ticks = r->cap_attr_ticks = 0;
+}
+
 void
 attrib_json(struct ctfw_json *j, const struct replay *r)
 {
@@ -371,29 +429,10 @@ attrib_json(struct ctfw_json *j, const struct replay *r)
     }
     ctfw_json_obj_end(j);
     ctfw_json_key(j, "peak_attribution");
-    if (r->peak.entries) {
-        const struct replay_peak *pk = &r->peak;
-        ctfw_json_obj_begin(j);
-        ctfw_json_key(j, "at_s");
-        ctfw_json_double(j, rel(r, pk->t_ns));
-        ctfw_json_key(j, "entries");
-        ctfw_json_uint(j, pk->entries);
-        ctfw_json_key(j, "states");
-        ctfw_json_obj_begin(j);
-        for (int c = 1; c < CTFW_CT_CLASS_COUNT; c++)
-            if (pk->by_class[c]) {
-                ctfw_json_key(j, ctfw_ct_class_name((enum ctfw_ct_class)c));
-                ctfw_json_uint(j, pk->by_class[c]);
-            }
-        ctfw_json_obj_end(j);
-        json_top(j, "rules", pk->rule, pk->n_rule);
-        json_top(j, "dports", pk->dport, pk->n_dport);
-        json_top(j, "sources", pk->src, pk->n_src);
-        json_top(j, "prefixes", pk->prefix, pk->n_prefix);
-        ctfw_json_obj_end(j);
-    } else {
+    if (r->peak.entries)
+        json_snapshot(j, r, &r->peak);
+    else
         ctfw_json_null(j);
-    }
     ctfw_json_key(j, "policy");
     if (!r->pol) {
         ctfw_json_null(j);
@@ -406,12 +445,17 @@ attrib_json(struct ctfw_json *j, const struct replay *r)
     ctfw_json_obj_begin(j);
     ctfw_json_key(j, "name");
     ctfw_json_str(j, name);
+    if (r->pol_cfg.flags & CTFW_POLICY_ADAPTIVE) {
+        /* pf's adaptive.start and adaptive.end resolved on the limit. */
+        ctfw_json_key(j, "adaptive_start");
+        ctfw_json_uint(j, ps.adaptive_start);
+        ctfw_json_key(j, "adaptive_end");
+        ctfw_json_uint(j, ps.adaptive_end);
+    }
     const struct {
         const char *k;
         uint64_t v;
     } kv[] = {
-        {"adaptive_start", ps.adaptive_start},
-        {"adaptive_end", ps.adaptive_end},
         {"emergency_entered", ps.emergency_entered},
         {"synproxy_syn", ps.synproxy_syn},
         {"synproxy_synack", ps.synproxy_synack},

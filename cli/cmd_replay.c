@@ -627,6 +627,7 @@ write_json(struct replay *r, const char *const *files, size_t n_files,
         ctfw_json_obj_end(&j);
     }
     ctfw_json_obj_end(&j);
+    attrib_json_ticks(&j, r);
     whatif_json(&j, runs, n_runs, causal);
     ctfw_json_obj_end(&j);
     ctfw_json_finish(&j);
@@ -710,6 +711,7 @@ run_free(struct replay *r)
     ctfw_rules_free(r->rs6);
     free(r->samples);
     metrics_free(r);
+    attrib_free(r);
     whatif_free(r);
     free(r);
 }

@@ -133,6 +133,8 @@ struct replay {
     uint64_t alert95_ns;
     /* --attribution FILE (attrib.c). */
     struct out_file attrib;
+    struct replay_peak *attr_ticks;   /* every tick's snapshot (--json) */
+    size_t n_attr_ticks, cap_attr_ticks;
     uint64_t n_evicted_listed;
     uint64_t evicted_by[CTFW_CT_DESTROY_POLICY + 1];
 };
@@ -199,6 +201,10 @@ void attrib_packet(struct replay *r, uint64_t number,
                    const struct ctfw_pipeline_result *res);
 /* The end of --attribution: alerts, reasons, policy figures. */
 void attrib_finish(struct replay *r);
+/* The top-level "attribution" array of --json: every tick's snapshot
+ * (with --attribution). */
+void attrib_json_ticks(struct ctfw_json *j, const struct replay *r);
+void attrib_free(struct replay *r);
 /* The legitimate-connections table (stdout, when a policy is set). */
 void attrib_print_table(FILE *f, struct replay *const *runs, size_t n);
 /* Per-scenario JSON keys: policy, legit, ct_reasons, alert95_at_s,

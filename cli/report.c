@@ -582,7 +582,7 @@ attribution(FILE *f, struct replay *const *runs, size_t n)
           "<th class=\"l\">scenario</th><th class=\"l\">policy</th>"
           "<th>legitimate connections</th><th>served</th><th>refused</th>"
           "<th>95&nbsp;% alert</th><th>early_drop</th><th>gc_evict</th>"
-          "<th>killed by the policy</th>"
+          "<th>by the policy</th>"
           "<th class=\"l\">conntrack reasons</th></tr>\n",
           f);
     for (size_t i = 0; i < n; i++) {
