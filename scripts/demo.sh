@@ -49,5 +49,10 @@ say "4. the capture under the baseline and each fix, nf_conntrack_max=$max" \
 echo "-- the kernel log the baseline would have written ($out/baseline.log):"
 head -n 3 "$out/baseline.log"
 
+say "5. beyond Linux: the same server under a SYN flood (1,000 spoofed SYNs/s" \
+    "for 30 s, nf_conntrack_max=16384), Linux against each table-full policy"
+DEMO_DIR="$out/policies" examples/incident/policies.sh "$build" 2>/dev/null |
+    sed -n '/^scenario/,$p'
+
 printf '\nReport: %s/report.html (open it in a browser)\n' "$out"
 printf 'Files: %s (capture, kernel log, timeline CSV, OpenMetrics)\n' "$out"
