@@ -5,6 +5,11 @@
  * describes it. Extensions test and act through the match/action
  * callbacks of their descriptions; this file owns traversal, the IP
  * header part of a rule, counters and standard verdicts.
+ *
+ * Two walks: eval_linear(), every rule in order (the reference), and
+ * eval_compiled(), the same per-rule code over the candidates each
+ * chain's classifier leaves (classify.c, issue 9); ctfw_rules_eval()
+ * picks one by the ruleset's mode (ctfw_rules_set_mode()).
  */
 #include <errno.h>
 #include <string.h>
