@@ -709,7 +709,7 @@ out:
 #define CLS_DEPTH 12
 
 static const struct cls_node *
-build_at(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
+build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
          unsigned depth)
 {
     if (m <= CLS_LEAF_MAX || depth >= CLS_DEPTH)
@@ -761,7 +761,7 @@ build_at(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
         goto out;
     if (nw) {
         /* The wide rules may be cut again, on any field. */
-        n->wide = build_at(b, wl, nw, used, depth + 1);
+        n->wide = build(b, wl, nw, used, depth + 1);
         if (!n->wide)
             goto out;
     }
@@ -773,13 +773,6 @@ out:
     free(pts);
     free(cnt);
     return res;
-}
-
-static const struct cls_node *
-build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
-      unsigned depth)
-{
-    return build_at(b, rules, m, used, depth);
 }
 
 static struct rules_cls *

@@ -5,6 +5,11 @@
  * describes it. Extensions test and act through the match/action
  * callbacks of their descriptions; this file owns traversal, the IP
  * header part of a rule, counters and standard verdicts.
+ *
+ * Two walks: eval_linear(), every rule in order (the reference), and
+ * eval_compiled(), the same per-rule code over the candidates each
+ * chain's classifier leaves (classify.c, issue 9); ctfw_rules_eval()
+ * picks one by the ruleset's mode (ctfw_rules_set_mode()).
  */
 #include <errno.h>
 #include <string.h>
@@ -39,14 +44,16 @@ builtin_chain_find(const struct ctfw_ruleset *rs, enum ctfw_table table,
     return NULL;
 }
 
-static __attribute__((noinline)) void
-builtin_chains_fill(struct ctfw_ruleset *w)
+static __attribute__((noinline)) struct rules_chain *
+builtin_chains_fill(struct ctfw_ruleset *w, enum ctfw_table table,
+                    enum ctfw_hook hook)
 {
     for (int t = 0; t < CTFW_TABLE_COUNT; t++)
         for (int h = 0; h < CTFW_HOOK_COUNT; h++)
             w->hook_chain[t][h] = builtin_chain_find(w, (enum ctfw_table)t,
                                                      (enum ctfw_hook)h);
     w->hook_chains_ok = true;
+    return w->hook_chain[table][hook];
 }
 
 /* The built-in chain of table at hook, from a cache filled on first use
@@ -54,7 +61,7 @@ builtin_chains_fill(struct ctfw_ruleset *w)
  * (rules_cls_reset()); like the extensions' runtime state, the cache is
  * not part of the ruleset's value, hence written through a const
  * pointer. The pipeline asks for every table at every hook: the fast
- * path stays a few instructions. */
+ * path stays a few instructions (the fill is a tail call). */
 static inline struct rules_chain *
 builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
               enum ctfw_hook hook)
@@ -62,9 +69,9 @@ builtin_chain(const struct ctfw_ruleset *rs, enum ctfw_table table,
     if ((unsigned)table >= CTFW_TABLE_COUNT ||
         (unsigned)hook >= CTFW_HOOK_COUNT)
         return NULL;
-    if (!rs->hook_chains_ok)
-        builtin_chains_fill((struct ctfw_ruleset *)rs);
-    return rs->hook_chain[table][hook];
+    if (__builtin_expect(rs->hook_chains_ok, 1))
+        return rs->hook_chain[table][hook];
+    return builtin_chains_fill((struct ctfw_ruleset *)rs, table, hook);
 }
 
 bool
@@ -128,8 +135,8 @@ iface_match(const char *rule, const char *dev)
     return !strcmp(rule, dev);
 }
 
-/* ip_packet_match() / ip6_packet_match(). */
-static bool
+/* ip_packet_match() / ip6_packet_match(); inlined in both walks. */
+static inline __attribute__((always_inline)) bool
 header_match(const struct rules_rule *r, const struct ctfw_skb *skb)
 {
     const struct ctfw_pkt *p = &skb->pkt;
@@ -181,21 +188,18 @@ struct walk_key {
     bool linear;      /* no classifier for the rest of this packet */
 };
 
-static void
-walk_enter(struct walk *w, struct rules_chain *c,
-           const struct ctfw_ruleset *rs, const struct ctfw_skb *skb,
-           struct walk_key *wk)
+/* Inlined, and by value, so that the walk stays in registers: the
+ * per-rule loop is the hot path of every evaluation. */
+static inline __attribute__((always_inline)) struct walk
+walk_enter(struct rules_chain *c, const struct ctfw_ruleset *rs,
+           const struct ctfw_skb *skb, struct walk_key *wk)
 {
-    w->chain = c;
-    w->list = NULL;
-    w->k = 0;
-    w->end = c->n_rules;
-    w->next = 0;
+    struct walk w = {.chain = c, .end = c->n_rules};
     if (wk->linear)
-        return;
+        return w;
     struct rules_cls *cl = rules_cls_get(rs, c);
     if (!cl)
-        return;
+        return w;
     if (!wk->made) {
         rules_cls_key(&wk->key, &skb->pkt);
         wk->made = true;
@@ -203,44 +207,167 @@ walk_enter(struct walk *w, struct rules_chain *c,
     const uint32_t *idx;
     size_t n;
     if (rules_cls_lookup(cl, &wk->key, &idx, &n)) {
-        w->list = idx;
-        w->end = n;
+        w.list = idx;
+        w.end = n;
     }
+    return w;
 }
 
 /* From candidates back to every rule, from the one after the rule last
  * taken. */
-static void
-walk_unlist(struct walk *w)
+static inline struct walk
+walk_unlist(struct walk w)
 {
-    if (!w->list)
-        return;
-    w->list = NULL;
-    w->k = w->next;
-    w->end = w->chain->n_rules;
+    if (w.list) {
+        w.list = NULL;
+        w.k = w.next;
+        w.end = w.chain->n_rules;
+    }
+    return w;
 }
 
-int
-ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
-                struct ctfw_skb *skb, const struct ctfw_rules_env *env,
-                struct ctfw_rules_verdict *out)
+/* The reference: ipt_do_table()'s walk, every rule in order. */
+static int
+eval_linear(struct ctfw_ruleset *rs, enum ctfw_table table,
+            struct ctfw_skb *skb, const struct ctfw_rules_env *env,
+            struct ctfw_rules_verdict *out, struct rules_chain *base)
 {
-    memset(out, 0, sizeof(*out));
-    out->accept = true;
-    if (skb->pkt.family != rs->family)
-        return -ENOENT;
-    struct rules_chain *base =
-        builtin_chain(rs, table, (enum ctfw_hook)skb->hook);
-    if (!base) {
-        out->by = CTFW_RULES_BY_NOCHAIN;
-        return 0;
+    struct {
+        struct rules_chain *chain;
+        size_t next;
+    } stack[EVAL_STACK_MAX];
+    size_t depth = 0;
+    struct rules_chain *c = base;
+    size_t i = 0;
+    uint64_t bytes = skb->pkt.ip_len;
+    struct rules_eval ev = {
+        .rs = rs, .skb = skb, .env = env, .table = table};
+
+    for (;;) {
+        if (i >= c->n_rules) {
+            if (c == base || depth == 0) {
+                /* The end of a built-in chain: its policy. (A user
+                 * chain reached by goto from the base returns to the
+                 * base's policy too.) */
+                base->pkts++;
+                base->bytes += bytes;
+                out->by = CTFW_RULES_BY_POLICY;
+                out->chain = base->name;
+                out->rule = 0;
+                out->target = policy_name(base->policy);
+                out->accept = base->policy != RV_DROP;
+                return 0;
+            }
+            /* Falling off a user chain: implicit RETURN. */
+            depth--;
+            c = stack[depth].chain;
+            i = stack[depth].next;
+            continue;
+        }
+        const struct rules_rule *r = c->rules[i];
+        size_t pos = i++;
+        if (!header_match(r, skb))
+            continue;
+        ev.rule = r;
+        ev.chain = c->name;
+        ev.rule_no = (unsigned)pos + 1;
+        bool ok = true;
+        for (size_t m = 0; ok && m < r->n_m; m++) {
+            const struct rules_xt *xt = &r->m[m];
+            ok = xt->ext->match && xt->ext->match(xt, &ev);
+            if (ev.hotdrop) {
+                out->by = CTFW_RULES_BY_HOTDROP;
+                out->chain = c->name;
+                out->rule = (unsigned)pos + 1;
+                out->target = xt->ext->name;
+                out->accept = false;
+                return 0;
+            }
+        }
+        if (!ok)
+            continue;
+        /* Counted on match, before the target (§8.1). */
+        ((struct rules_rule *)r)->pkts++;
+        ((struct rules_rule *)r)->bytes += bytes;
+        switch (r->verdict) {
+        case RV_NONE:
+            continue;
+        case RV_ACCEPT:
+        case RV_DROP:
+        case RV_QUEUE:
+            /* QUEUE without a listener drops, as the kernel does. */
+            out->by = CTFW_RULES_BY_RULE;
+            out->chain = c->name;
+            out->rule = (unsigned)pos + 1;
+            out->target = r->verdict == RV_ACCEPT ? "ACCEPT"
+                          : r->verdict == RV_DROP ? "DROP"
+                                                  : "QUEUE";
+            out->accept = r->verdict == RV_ACCEPT;
+            return 0;
+        case RV_RETURN:
+            if (depth == 0) {
+                i = c->n_rules;   /* to the policy */
+                c = base;
+                i = base->n_rules;
+                continue;
+            }
+            depth--;
+            c = stack[depth].chain;
+            i = stack[depth].next;
+            continue;
+        case RV_JUMP:
+            if (depth == EVAL_STACK_MAX) {
+                /* Cannot happen with a loop-free ruleset; drop as the
+                 * kernel's stack overflow check would. */
+                out->by = CTFW_RULES_BY_HOTDROP;
+                out->accept = false;
+                out->chain = c->name;
+                out->rule = (unsigned)pos + 1;
+                out->target = r->jump;
+                return 0;
+            }
+            stack[depth].chain = c;
+            stack[depth].next = i;
+            depth++;
+            c = r->jump_to;
+            i = 0;
+            continue;
+        case RV_GOTO:
+            c = r->jump_to;
+            i = 0;
+            continue;
+        case RV_EXT: {
+            int v = r->tg.ext->action ? r->tg.ext->action(&r->tg, &ev)
+                                      : RULES_XT_DROP;
+            if (v == RULES_XT_CONTINUE)
+                continue;
+            out->by = CTFW_RULES_BY_RULE;
+            out->chain = c->name;
+            out->rule = (unsigned)pos + 1;
+            out->target = r->tg.ext->save_name ? r->tg.ext->save_name
+                                               : r->tg.ext->name;
+            out->accept = v == RULES_XT_ACCEPT;
+            return 0;
+        }
+        }
     }
+}
+
+/*
+ * The same walk over each chain's candidates (classify.c) where the
+ * chain has a classifier; the per-rule test, counters and verdicts are
+ * the reference's, line for line.
+ */
+static int
+eval_compiled(struct ctfw_ruleset *rs, enum ctfw_table table,
+              struct ctfw_skb *skb, const struct ctfw_rules_env *env,
+              struct ctfw_rules_verdict *out, struct rules_chain *base)
+{
     struct walk stack[EVAL_STACK_MAX];
     size_t depth = 0;
-    struct walk_key wk = {.linear = rs->eval_mode == CTFW_RULES_LINEAR};
+    struct walk_key wk = {.linear = false};
     unsigned gen = ++rs->cls_gen;
-    struct walk w;
-    walk_enter(&w, base, rs, skb, &wk);
+    struct walk w = walk_enter(base, rs, skb, &wk);
     uint64_t bytes = skb->pkt.ip_len;
     struct rules_eval ev = {
         .rs = rs, .skb = skb, .env = env, .table = table};
@@ -329,10 +456,10 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                 return 0;
             }
             stack[depth++] = w;
-            walk_enter(&w, r->jump_to, rs, skb, &wk);
+            w = walk_enter(r->jump_to, rs, skb, &wk);
             continue;
         case RV_GOTO:
-            walk_enter(&w, r->jump_to, rs, skb, &wk);
+            w = walk_enter(r->jump_to, rs, skb, &wk);
             continue;
         case RV_EXT: {
             int v = r->tg.ext->action ? r->tg.ext->action(&r->tg, &ev)
@@ -348,9 +475,9 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
                     if (gen != rs->cls_gen ||
                         !rules_cls_key_equal(&now, &wk.key)) {
                         wk.linear = true;
-                        walk_unlist(&w);
+                        w = walk_unlist(w);
                         for (size_t s = 0; s < depth; s++)
-                            walk_unlist(&stack[s]);
+                            stack[s] = walk_unlist(stack[s]);
                     }
                 }
                 continue;
@@ -365,6 +492,26 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
         }
         }
     }
+}
+
+int
+ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
+                struct ctfw_skb *skb, const struct ctfw_rules_env *env,
+                struct ctfw_rules_verdict *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->accept = true;
+    if (skb->pkt.family != rs->family)
+        return -ENOENT;
+    struct rules_chain *base =
+        builtin_chain(rs, table, (enum ctfw_hook)skb->hook);
+    if (!base) {
+        out->by = CTFW_RULES_BY_NOCHAIN;
+        return 0;
+    }
+    if (rs->eval_mode == CTFW_RULES_LINEAR)
+        return eval_linear(rs, table, skb, env, out, base);
+    return eval_compiled(rs, table, skb, env, out, base);
 }
 
 /*
