@@ -42,6 +42,7 @@
 #include "ctfw/pkt.h"
 #include "ctfw/rules.h"
 #include "io/afpacket.h"
+#include "io/capture.h"
 #include "io/ctl.h"
 #include "io/metrics.h"
 #include "io/nfqueue.h"
@@ -82,6 +83,9 @@ struct bridge {
     size_t out_used;
     uint8_t *arena;
     uint64_t now;
+    /* --write: every frame read, as LINUX_SLL2 with the side's index. */
+    struct ctfw_capture_writer *w;
+    uint8_t wbuf[20 + 65535];
 };
 
 struct side {
@@ -106,6 +110,33 @@ collect_output(void *arg, uint64_t now_ns, const uint8_t *ip, size_t caplen,
     b->out_used += caplen;
 }
 
+/*
+ * --write: the frame as the LINUX_SLL2 record libpcap writes for a
+ * capture on "any" (protocol, reserved, interface index, ARPHRD_ETHER,
+ * packet type, address length and the source MAC, then the payload
+ * after the Ethernet header), so that `ctfw replay` of the file with the
+ * same --iface options sees each packet arrive on its side.
+ */
+static void
+record(struct bridge *b, int side, const uint8_t *f, uint32_t caplen)
+{
+    uint8_t *h = b->wbuf;
+    uint32_t idx = b->ifidx[side];
+    memset(h, 0, 20);
+    h[0] = f[12];
+    h[1] = f[13];
+    h[4] = (uint8_t)(idx >> 24);
+    h[5] = (uint8_t)(idx >> 16);
+    h[6] = (uint8_t)(idx >> 8);
+    h[7] = (uint8_t)idx;
+    h[9] = 1;                       /* ARPHRD_ETHER */
+    h[10] = f[0] & 1 ? 2 : 0;       /* multicast/broadcast or host */
+    h[11] = 6;
+    memcpy(h + 12, f + 6, 6);
+    memcpy(h + 20, f + 14, caplen - 14);
+    ctfw_capture_writer_put(b->w, b->now, h, caplen + 6, caplen + 6);
+}
+
 static void
 on_frame(void *arg, const uint8_t *f, uint32_t caplen, uint32_t wirelen)
 {
@@ -117,6 +148,8 @@ on_frame(void *arg, const uint8_t *f, uint32_t caplen, uint32_t wirelen)
 
     if (caplen < wirelen)
         return;   /* truncated by the ring: counted there, dropped */
+    if (b->w && caplen >= 14)
+        record(b, in, f, caplen);
     ctfw_pkt_decode(&pkt, CTFW_LINKTYPE_ETHERNET, f, caplen, wirelen);
     lv->c.rx[in]++;
     if (pkt.family == 0) {
@@ -477,7 +510,14 @@ usage(FILE *f)
 "      --dump FILE      where the final counters go on SIGTERM (default\n"
 "                       standard output)\n"
 "      --ring-blocks N  ring blocks of 1 MiB per interface (default 32)\n"
+"      --no-tx-ring     transmit with sendmmsg() batches, not the ring\n"
 "      --keep-caps      do not drop capabilities after start-up\n"
+"      --write FILE     (--bridge) record every frame read, as a pcap\n"
+"                       (LINUX_SLL2, the side in the interface index)\n"
+"                       that ctfw replay plays with the same --iface\n"
+"      --seed N         conntrack hash key (default: random; replay uses\n"
+"                       0x63746677, so the same traffic fills the table\n"
+"                       the same way)\n"
 "  -h, --help           show this help\n"
 "\n"
 "Signals: SIGHUP reloads the rules files (atomic: a bad file changes\n"
@@ -582,12 +622,15 @@ cmd_live(int argc, char **argv)
 {
     enum {
         O_IFACE = 256, O_LOCAL, O_ROUTE, O_LEGACY, O_LOG, O_CTL, O_METRICS,
-        O_DUMP, O_BRIDGE, O_RING, O_KEEPCAPS, O_QUEUE, O_FAILOPEN,
+        O_DUMP, O_BRIDGE, O_RING, O_KEEPCAPS, O_QUEUE, O_FAILOPEN, O_SEED, O_WRITE, O_NOTXRING,
     };
     static const struct option opts[] = {
         {"bridge", required_argument, NULL, O_BRIDGE},
         {"queue", required_argument, NULL, O_QUEUE},
         {"fail-open", no_argument, NULL, O_FAILOPEN},
+        {"seed", required_argument, NULL, O_SEED},
+        {"write", required_argument, NULL, O_WRITE},
+        {"no-tx-ring", no_argument, NULL, O_NOTXRING},
         {"rules", required_argument, NULL, 'R'},
         {"rules6", required_argument, NULL, '6'},
         {"sysctl", required_argument, NULL, 'f'},
@@ -608,12 +651,13 @@ cmd_live(int argc, char **argv)
     struct bridge *b = calloc(1, sizeof(*b));
     struct ctfw_host *host = ctfw_host_new();
     char **sets = calloc((size_t)argc + 1, sizeof(char *));
-    const char *bridge = NULL, *dump = NULL;
+    const char *bridge = NULL, *dump = NULL, *write_path = NULL;
     const char *ctl_path = CTFW_CTL_DEFAULT_PATH, *metrics = NULL;
     size_t n_sets = 0;
     unsigned ring_blocks = 0;
     int c, rc = CLI_EXIT_USAGE, sysctl_errors = 0;
     bool keep_caps = false, fail_open = false, have_iface = false;
+    bool no_tx_ring = false;
     long queue = -1;
     struct hostq hq = {.raw4 = -1, .raw6 = -1};
     char err[512];
@@ -708,6 +752,24 @@ cmd_live(int argc, char **argv)
         case O_FAILOPEN:
             fail_open = true;
             break;
+        case O_WRITE:
+            write_path = optarg;
+            break;
+        case O_NOTXRING:
+            no_tx_ring = true;
+            break;
+        case O_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 0);
+            if (*end || !optarg[0] || errno) {
+                cli_usage_error("live", "invalid seed '%s'", optarg);
+                goto out;
+            }
+            lv->seed = v;
+            lv->have_seed = true;
+            break;
+        }
         case 'h':
             usage(stdout);
             rc = CLI_EXIT_OK;
@@ -792,8 +854,18 @@ cmd_live(int argc, char **argv)
     }
     for (int i = 0; i < 2; i++) {
         struct ctfw_afp_params ap = {.ifname = names[i],
-                                     .nblocks = ring_blocks};
+                                     .nblocks = ring_blocks,
+                                     .no_tx_ring = no_tx_ring};
         if (ctfw_afp_open(&ap, &b->port[i], err, sizeof(err)) < 0) {
+            cli_error("%s", err);
+            goto out;
+        }
+    }
+    if (write_path) {
+        b->w = ctfw_capture_writer_open(write_path,
+                                        CTFW_LINKTYPE_LINUX_SLL2, 65535 + 6,
+                                        err, sizeof(err));
+        if (!b->w) {
             cli_error("%s", err);
             goto out;
         }
@@ -802,6 +874,17 @@ cmd_live(int argc, char **argv)
     lv->stats_arg = b;
     if (live_start(lv, ctl_path, metrics, collect_output, b) < 0)
         goto out;
+    if (b->w) {
+        /* A first record at the instant the pipeline started (its
+         * start_ns: the conntrack gc worker's schedule counts from it),
+         * so that a replay's clock starts where this one did: an SLL2
+         * header with the IEEE local experimental ethertype 0x88B5 and
+         * no payload, which replay counts as not IP. */
+        uint8_t mark[20] = {0x88, 0xb5};
+        mark[7] = (uint8_t)b->ifidx[0];
+        mark[9] = 1;
+        ctfw_capture_writer_put(b->w, lv->start_ns, mark, 20, 20);
+    }
     if (!keep_caps) {
         int r = drop_caps(false);
         if (r < 0)
@@ -817,6 +900,8 @@ cmd_live(int argc, char **argv)
     rc = bridge_run(b);
     live_final_dump(lv, dump);
 out:
+    if (b->w)
+        ctfw_capture_writer_close(b->w);
     for (int i = 0; i < 2; i++)
         ctfw_afp_close(b->port[i]);
     ctfw_nfq_close(hq.q);

@@ -243,7 +243,9 @@ live_start(struct live *lv, const char *ctl_path, const char *metrics,
         .rules6 = lv->rs6,
         .host = lv->host,
         .sysctl = &lv->sys,
-        .seed = (uint64_t)lv->start_ns ^ ((uint64_t)getpid() << 32),
+        .seed = lv->have_seed ? lv->seed
+                              : (uint64_t)lv->start_ns ^
+                                    ((uint64_t)getpid() << 32),
         .start_ns = lv->start_ns,
         .legacy = lv->legacy,
         .on_log = log_cb,

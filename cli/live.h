@@ -33,6 +33,8 @@ struct live {
     const char *rules4_path, *rules6_path;
     struct ctfw_ruleset *rs4, *rs6;
     bool legacy;
+    bool have_seed;
+    uint64_t seed;           /* --seed: conntrack's hash key */
     struct ctfw_pipeline *pl;
     struct live_counters c;
     uint64_t start_ns;
