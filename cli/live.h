@@ -27,6 +27,8 @@ struct live_counters {
     uint64_t reloads, reload_errors;
 };
 
+#define LIVE_SUBS_MAX 8
+
 struct live {
     struct ctfw_sysctl sys;
     const struct ctfw_host *host;
@@ -46,6 +48,9 @@ struct live {
     const char *ctl_path;
     int ctl_fd;
     struct ctfw_http *http;
+    /* `ctfw ctl conntrack -E` clients: events are streamed to them. */
+    struct live_sub *subs;
+    unsigned n_subs;
     /* The data path's own counters for `ctfw ctl status`. */
     void (*stats_cb)(void *arg, FILE *f);
     void *stats_arg;

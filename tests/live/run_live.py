@@ -231,7 +231,38 @@ def control_tests(exe, rules):
     with L.Topology('bridge', 'ctl') as t:
         servers = start_servers(t)
         fw = Ctfw(exe, t, rules, ['--metrics', '127.0.0.1:9464'])
+        ev = L.spawn([exe, 'ctl', '--ctl', fw.sock, 'conntrack', '-E'],
+                     t.m, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     text=True)
+        ev_new = L.spawn([exe, 'ctl', '--ctl', fw.sock, 'conntrack', '-E',
+                          '-e', 'NEW', '-p', 'udp'], t.m,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+        time.sleep(0.3)
         probe(t)
+        time.sleep(0.3)
+        ev.send_signal(subprocess.signal.SIGINT)
+        ev_new.send_signal(subprocess.signal.SIGINT)
+        eo, ee = ev.communicate(timeout=10)
+        no, ne = ev_new.communicate(timeout=10)
+        L._children.remove(ev)
+        L._children.remove(ev_new)
+        lines = eo.splitlines()
+        # The probes that passed make three connections (HTTP, UDP 53,
+        # ICMP echo): each a NEW event, the HTTP one UPDATEs (SYN_RECV,
+        # ESTABLISHED, FIN_WAIT...); the REJECTed ones none (their
+        # entries were never confirmed).
+        news = [x for x in lines if x.startswith('    [NEW] ')]
+        ok(len(news) == 3 and any(x.startswith(' [UPDATE] tcp      6 ')
+                                  for x in lines) and
+           ee == 'conntrack v1.4.7 (conntrack-tools): %d flow events have '
+           'been shown.\n' % len(lines),
+           "ctl conntrack -E: events as conntrack -E prints them, the "
+           "count on Ctrl-C", eo + ee)
+        ok(no.splitlines() and all(x.startswith('    [NEW] udp ')
+                                   for x in no.splitlines()) and
+           len(no.splitlines()) == 1,
+           'ctl conntrack -E -e NEW -p udp: only the UDP NEW event', no + ne)
         st = os.stat(fw.sock)
         ok(stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0,
            'control socket is mode 0600, owner root',
