@@ -460,6 +460,10 @@ def queue_tests(exe, rules, kernel_rules):
         t.load_rules(kernel_rules)
         servers = start_host_servers(t)
         fw = CtfwQueue(exe, t, rules)
+        caps = caps_of(fw.p.pid)
+        ok(caps['CapEff'] == 1 << 12 and caps['CapBnd'] == 1 << 12,
+           'host mode: only CAP_NET_ADMIN kept (nfnetlink checks it on '
+           'every verdict)', caps)
         out = host_probe(t)
         ct = fw.ctl('conntrack', '-L').stdout
         save = fw.ctl('iptables-save', '-c').stdout
@@ -594,6 +598,71 @@ def flood_test(exe, rules):
            set(normalize_ct(live_l)) ^ set(normalize_ct(rep_l))))
 
 
+def caps_of(pid):
+    with open(f'/proc/{pid}/status') as f:
+        st = f.read()
+    return {k: int(re.search(rf'^{k}:\s*([0-9a-f]+)$', st, re.M).group(1),
+                   16) for k in ('CapEff', 'CapPrm', 'CapBnd')}
+
+
+def ops_test(exe, rules):
+    """LOG lines to --log, SIGHUP reload of the file given at start, and
+    the capabilities left once the sockets are open."""
+    logrules = f'/tmp/{L.PREFIX}log.v4'
+    with open(rules) as f:
+        text = f.read()
+    # A LOG rule in front of the final REJECT: UDP 5353 is logged, then
+    # rejected.
+    with open(logrules, 'w') as f:
+        f.write(text.replace(
+            '-A FORWARD -j REJECT',
+            '-A FORWARD -p udp --dport 5353 -j LOG --log-prefix "live: "\n'
+            '-A FORWARD -j REJECT', 1))
+    with L.Topology('bridge', 'op') as t:
+        servers = start_servers(t)
+        fw = Ctfw(exe, t, logrules)
+        caps = caps_of(fw.p.pid)
+        # Bridge mode keeps nothing (the AF_PACKET sockets are open).
+        ok(caps['CapEff'] == 0 and caps['CapPrm'] == 0 and
+           caps['CapBnd'] == 0, 'bridge: every capability dropped after '
+           'start-up', caps)
+        probe(t)
+        time.sleep(1.3)   # the log is flushed every second
+        with open(fw.log) as f:
+            log = f.read()
+        # The kernel's LOG line (nf_log_dump_packet / ipt_LOG): the
+        # prefix, IN and OUT of the FORWARD hook, MAC= from the frame,
+        # then the IP and UDP fields; dmesg's [seconds] before it. The
+        # probe's datagram is "query-5353": 10 bytes, so UDP LEN=18 and
+        # IP LEN=38; TTL already decreased in FORWARD.
+        m = re.search(r'^\[\s*\d+\.\d{6}\] live: IN=b0 OUT=b1 '
+                      r'MAC=[0-9a-f:]{41} SRC=10\.198\.1\.2 '
+                      r'DST=10\.198\.2\.2 LEN=38 .* PROTO=UDP SPT=\d+ '
+                      r'DPT=5353 LEN=18 $', log, re.M)
+        ok(m is not None and len(log.splitlines()) == 1,
+           '--log: one LOG line for UDP 5353, as the kernel writes it',
+           log)
+        # SIGHUP: the file given at start is read again.
+        with open(logrules, 'w') as f:
+            f.write(text.replace(
+                '-A FORWARD -j REJECT',
+                '-A FORWARD -p udp --dport 9999 -j ACCEPT\n'
+                '-A FORWARD -j REJECT', 1))
+        fw.p.send_signal(subprocess.signal.SIGHUP)
+        for _ in range(50):
+            save = fw.ctl('iptables-save').stdout
+            if '--dport 9999' in save:
+                break
+            time.sleep(0.1)
+        ok('--dport 9999 -j ACCEPT' in save and 'LOG' not in save and
+           'reloads 1' in fw.ctl('status').stdout,
+           'SIGHUP reloads the rules file given at start', save)
+        fw.stop()
+        for s in servers:
+            L.stop(s)
+    os.unlink(logrules)
+
+
 def kill9_test(exe, rules):
     with L.Topology('bridge', 'k9') as t:
         fw = Ctfw(exe, t, rules)
@@ -636,6 +705,7 @@ def main():
     reload_test(exe, base, os.path.join(HERE, 'rules-bad.v4'),
                 os.path.join(HERE, 'rules-reload.v4'))
     kill9_test(exe, base)
+    ops_test(exe, base)
     flood_test(exe, base)
     queue_tests(exe, os.path.join(os.path.dirname(os.path.dirname(HERE)),
                                   'examples', 'incident', 'rules.v4'),
