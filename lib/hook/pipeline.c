@@ -179,6 +179,52 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
     pl->reject_depth--;
 }
 
+/*
+ * ip_forward() too_many_hops: icmp_send(ICMP_TIME_EXCEEDED, ICMP_EXC_TTL)
+ * sends the answer as a local packet (OUTPUT, POSTROUTING) from the
+ * address that routing picks towards the sender: the host model's
+ * address on the interface of the route back (none there: nothing is
+ * sent). Unlike a REJECT answer it is not attached to the offending
+ * packet's conntrack entry (no nf_ct_attach), and that entry, never
+ * confirmed, is already gone: conntrack finds no connection for the
+ * quoted tuple and the answer crosses OUTPUT as INVALID. IPv4 only.
+ */
+static void
+send_time_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
+{
+    union ctfw_addr src;
+    const struct ctfw_pkt *p = &skb->pkt;
+    unsigned back = ctfw_host_route(pl->p.host, p->family, &p->src);
+    if (pl->reject_depth > 0 || p->family != 4 || !back ||
+        !ctfw_host_iface_addr(pl->p.host, back, 4, &src))
+        return;
+    size_t len = hook_time_exceeded_build(p, &src, pl->reject_buf,
+                                          sizeof(pl->reject_buf));
+    if (len == 0)
+        return;
+    struct ctfw_skb *a = &pl->reject_skb;
+    memset(a, 0, sizeof(*a));
+    ctfw_pkt_decode(&a->pkt, CTFW_LINKTYPE_RAW, pl->reject_buf,
+                    (uint32_t)len, (uint32_t)len);
+    a->now_ns = skb->now_ns;
+    a->conntrack_on = skb->conntrack_on;
+    ctfw_ct_ref_init(&a->ct);
+    a->out_ifindex = back;
+    const char *on = ctfw_host_ifname(pl->p.host, back);
+    a->in_name = "";
+    a->out_name = on ? on : "";
+    struct ctfw_pipeline_result r;
+    memset(&r, 0, sizeof(r));
+    r.accept = true;
+    pl->reject_depth++;
+    if (run_hook(pl, a, CTFW_HOOK_LOCAL_OUT, &r, false) &&
+        run_hook(pl, a, CTFW_HOOK_POST_ROUTING, &r, false) &&
+        pl->p.on_output)
+        pl->p.on_output(pl->p.output_arg, skb->now_ns, pl->reject_buf, len,
+                        len);
+    pl->reject_depth--;
+}
+
 /* ip6frag_expire_frag_queue(): an IPv6 queue that expires holding its
  * first fragment is answered with an ICMPv6 time exceeded (code 1) from
  * the address of the interface towards the fragment's source, sent
@@ -865,6 +911,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
             res->accept = false;
             res->reason = CTFW_DROP_TTL_EXCEEDED;
             ctfw_ct_abort(pl->ct, &skb.ct);
+            send_time_exceeded(pl, &skb);
             break;
         }
         skb.pkt.ttl--;

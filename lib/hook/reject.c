@@ -84,8 +84,8 @@ is_icmp_error(uint8_t type)
 }
 
 static size_t
-icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
-             uint8_t *buf, size_t cap)
+icmp_error(const struct ctfw_pkt *p, uint8_t type, uint8_t code,
+           const uint8_t *src, uint8_t *buf, size_t cap)
 {
     if (p->frag == CTFW_PKT_FRAG_LATER || p->l3_off == CTFW_PKT_OFF_NONE)
         return 0;
@@ -111,7 +111,7 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
               false, 1, src, p->src.b);
     uint8_t *ic = buf + 20;
     memset(ic, 0, 8);
-    ic[0] = 3;
+    ic[0] = type;
     ic[1] = code;
     memcpy(ic + 8, p->data + p->l3_off, orig);
     /* The quote is the header as the skb holds it: for a forwarded
@@ -128,6 +128,22 @@ icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
     }
     ctfw_put16(ic + 2, ctfw_csum_fold(ctfw_csum_partial(ic, 8 + orig, 0)));
     return total;
+}
+
+static size_t
+icmp_unreach(const struct ctfw_pkt *p, uint8_t code, const uint8_t *src,
+             uint8_t *buf, size_t cap)
+{
+    return icmp_error(p, 3, code, src, buf, cap);
+}
+
+size_t
+hook_time_exceeded_build(const struct ctfw_pkt *p, const union ctfw_addr *src,
+                         uint8_t *buf, size_t cap)
+{
+    if (p->family != 4)
+        return 0;
+    return icmp_error(p, 11, 0, src->b, buf, cap);
 }
 
 size_t

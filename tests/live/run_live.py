@@ -185,6 +185,11 @@ EXPECTED = {
     'tcp81': 'ECONNREFUSED',
     'tcp23': 'EHOSTUNREACH',
     'udp5353': 'EHOSTUNREACH',
+    # ip_forward(): a TTL that would reach 0 is answered with ICMP time
+    # exceeded (type 11, code 0; SO_EE_ORIGIN_ICMP = 2) from the address
+    # facing the sender (the router's 10.198.1.1, given to ctfw with
+    # --iface b0=10.198.1.1/24).
+    'ttl1': 'icmp origin=2 type=11 code=0 from=10.198.1.1',
 }
 
 
@@ -451,6 +456,9 @@ HOST_EXPECTED = {
     'tcp81': 'EHOSTUNREACH',
     'tcp23': 'EHOSTUNREACH',
     'udp5353': 'EHOSTUNREACH',
+    # TTL 1 is enough to reach the host itself: the probe meets the
+    # final REJECT, icmp-host-prohibited (type 3, code 10).
+    'ttl1': 'icmp origin=2 type=3 code=10 from=10.198.1.1',
 }
 
 
@@ -478,8 +486,9 @@ def queue_tests(exe, rules, kernel_rules):
         res["ctfw"] = (out, normalize_ct(ct), counters(save))
     ok(normalize_ct(kct) == [], 'host mode: the kernel tracks nothing '
        '(CT --notrack for all: its table cannot fill)', kct)
-    ok(re.search(r'REJECT answers sent 4, failed 0', st) is not None,
-       'host mode: the 4 REJECT answers left through the marked raw '
+    # udp53, tcp81, tcp23, udp5353 and ttl1 meet the final REJECT.
+    ok(re.search(r'REJECT answers sent 5, failed 0', st) is not None,
+       'host mode: the 5 REJECT answers left through the marked raw '
        'socket', st)
     ok(after.get('tcp23') == 'connected' and after.get('ping') ==
        '3 received' and after.get('udp5353') == 'answer:query-5353',
