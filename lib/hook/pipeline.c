@@ -184,10 +184,10 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
  * sends the answer as a local packet (OUTPUT, POSTROUTING) from the
  * address that routing picks towards the sender: the host model's
  * address on the interface of the route back (none there: nothing is
- * sent). Unlike a REJECT answer it is not attached to the offending
- * packet's conntrack entry (no nf_ct_attach), and that entry, never
- * confirmed, is already gone: conntrack finds no connection for the
- * quoted tuple and the answer crosses OUTPUT as INVALID. IPv4 only.
+ * sent). As a REJECT answer, it carries the offending packet's entry as
+ * RELATED (seen on 6.18: the oracle's forward_ttl_exceeded case counts
+ * both answers in an OUTPUT --ctstate RELATED rule, conntrack error 0),
+ * so it is sent before that unconfirmed entry is released. IPv4 only.
  */
 static void
 send_time_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
@@ -209,6 +209,13 @@ send_time_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
     a->now_ns = skb->now_ns;
     a->conntrack_on = skb->conntrack_on;
     ctfw_ct_ref_init(&a->ct);
+    if (skb->ct.entry) {
+        a->ct = skb->ct;
+        a->ct.info = (skb->ct.info == CTFW_CT_ESTABLISHED_REPLY ||
+                      skb->ct.info == CTFW_CT_RELATED_REPLY)
+                         ? CTFW_CT_RELATED
+                         : CTFW_CT_RELATED_REPLY;
+    }
     a->out_ifindex = back;
     const char *on = ctfw_host_ifname(pl->p.host, back);
     a->in_name = "";
@@ -910,8 +917,8 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
             res->ctstate = ctstate_name(&skb);
             res->accept = false;
             res->reason = CTFW_DROP_TTL_EXCEEDED;
-            ctfw_ct_abort(pl->ct, &skb.ct);
             send_time_exceeded(pl, &skb);
+            ctfw_ct_abort(pl->ct, &skb.ct);
             break;
         }
         skb.pkt.ttl--;
