@@ -3,7 +3,7 @@
 # Throughput of ctfw live --bridge against the kernel forwarding the same
 # traffic with iptables and conntrack, on the same veth topology
 # (tests/live/livenet.py: client ns - middle ns - server ns), side by side
-# in one run:
+# in one run (ctfw twice: with its transmit ring, and with sendmmsg()):
 #   - TCP bulk, iperf3 -t SECONDS: Gbit/s received;
 #   - small packets, iperf3 -u -b 0 -l 18 (60-byte frames on the wire):
 #     packets/s received at the server, and the loss.
@@ -64,11 +64,13 @@ def iperf(t, udp):
 
 
 def measure(kind):
-    with L.Topology('bridge' if kind == 'ctfw' else 'router', kind[:2]) as t:
+    with L.Topology('router' if kind == 'kernel' else 'bridge',
+                    kind[:2]) as t:
         fw = None
-        if kind == 'ctfw':
+        if kind != 'kernel':
+            extra = ['--no-tx-ring'] if kind == 'ctfw-mmsg' else []
             fw = L.spawn([ctfw, 'live', '--bridge', 'b0,b1', '-R',
-                          rules.name, '--ctl', 'none'], t.m,
+                          rules.name, '--ctl', 'none'] + extra, t.m,
                          stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
             time.sleep(0.5)
@@ -81,17 +83,19 @@ def measure(kind):
         return gbit, pps, loss
 
 
-res = {k: measure(k) for k in ('kernel', 'ctfw')}
+KINDS = ('kernel', 'ctfw', 'ctfw-mmsg')
+NAMES = {'kernel': 'kernel: ip_forward + iptables + conntrack',
+         'ctfw': 'ctfw live --bridge (AF_PACKET rings)',
+         'ctfw-mmsg': 'ctfw live --bridge --no-tx-ring (sendmmsg)'}
+res = {k: measure(k) for k in KINDS}
 os.unlink(rules.name)
 fmt = lambda v, f: f.format(v) if isinstance(v, (int, float)) else str(v)
 print(f'| path | TCP Gbit/s (iperf3, {secs} s) | small UDP packets/s '
       '(iperf3 -l 18) | UDP loss % |')
 print('|---|---:|---:|---:|')
-for k in ('kernel', 'ctfw'):
+for k in KINDS:
     g, p, l = res[k]
-    name = ('kernel: ip_forward + iptables + conntrack' if k == 'kernel'
-            else 'ctfw live --bridge (AF_PACKET)')
-    print(f'| {name} | {fmt(g, "{:.2f}")} | {fmt(p, "{:,.0f}")} | '
+    print(f'| {NAMES[k]} | {fmt(g, "{:.2f}")} | {fmt(p, "{:,.0f}")} | '
           f'{fmt(l, "{:.1f}")} |')
 kg, kp, _ = res['kernel']
 cg, cp, _ = res['ctfw']

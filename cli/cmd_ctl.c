@@ -6,6 +6,7 @@
  * real tool prints it, and its exit code is ours.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ usage(FILE *f)
 "               [--dport N] [-f ipv4|ipv6] [-o extended,id]\n"
 "  conntrack -D FILTERS   delete the matching entries\n"
 "  conntrack -S | -C | -F\n"
+"  conntrack -E [-e NEW,UPDATE,DESTROY] [FILTERS]  events until Ctrl-C\n"
 "  iptables -L [-n] [-v] [-x] [-t TABLE] [--line-numbers] [CHAIN]\n"
 "  iptables-save [-c] [-t TABLE]     (ip6tables, ip6tables-save alike)\n"
 "  reload [-c] [FILE] [-6 FILE6]      atomic: a bad file changes nothing;\n"
@@ -34,6 +36,14 @@ usage(FILE *f)
 "Options:\n"
 "      --ctl PATH   the control socket\n"
 "  -h, --help       show this help\n");
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+    interrupted = 1;
 }
 
 int
@@ -65,11 +75,28 @@ cmd_ctl(int argc, char **argv)
         return cli_usage_error("ctl", "no command given");
     char err[512];
     fflush(stdout);
+    /* conntrack -E streams until interrupted; then, as conntrack, the
+     * number of events shown goes to standard error. No SA_RESTART: the
+     * read in ctfw_ctl_call() returns EINTR. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     int rc = ctfw_ctl_call(path, argc - optind, argv + optind, stdout, stderr,
                            err, sizeof(err));
     if (rc < 0) {
         cli_error("%s", err);
         return CLI_EXIT_FAIL;
     }
+    bool events = false;
+    for (int i = optind + 1; i < argc; i++)
+        if (!strcmp(argv[optind], "conntrack") &&
+            (!strcmp(argv[i], "-E") || !strcmp(argv[i], "--event")))
+            events = true;
+    if (events && rc == 0)
+        fprintf(stderr, "conntrack v1.4.7 (conntrack-tools): %lu flow "
+                "events have been shown.\n", ctfw_ctl_stream_lines);
     return rc;
 }

@@ -26,6 +26,55 @@
 
 #define CONNTRACK_PFX "conntrack v1.4.7 (conntrack-tools): "
 
+/* A `conntrack -E` client. */
+struct live_sub {
+    int fd;
+    unsigned types;          /* 1 << enum ctfw_ct_event_type */
+    unsigned fmt;            /* CTFW_CT_FMT_* */
+    struct ct_filter *flt;   /* heap */
+};
+
+struct ct_filter;
+static bool ct_filter_match(const struct ct_filter *flt,
+                            const struct ctfw_ct_entry *e);
+static void sub_drop(struct live *lv, unsigned i);
+
+/* Every conntrack event goes to the -E clients that want it, without
+ * ever blocking: a client that cannot take a line is dropped. */
+static void
+ct_event_cb(void *arg, const struct ctfw_ct_event *ev)
+{
+    struct live *lv = arg;
+    char line[1024];
+    int len = -1;
+    for (unsigned i = 0; i < lv->n_subs;) {
+        struct live_sub *sb = &lv->subs[i];
+        if (!(sb->types & (1u << ev->type)) ||
+            !ct_filter_match(sb->flt, ev->entry)) {
+            i++;
+            continue;
+        }
+        len = ctfw_ct_format_event(ctfw_pipeline_conntrack(lv->pl), ev,
+                                   sb->fmt, line, sizeof(line) - 1);
+        if (len < 0 || (size_t)len >= sizeof(line) - 1)
+            len = (int)strlen(line);
+        line[len] = '\n';
+        if (write(sb->fd, line, (size_t)len + 1) != len + 1) {
+            sub_drop(lv, i);
+            continue;
+        }
+        i++;
+    }
+}
+
+static void
+sub_drop(struct live *lv, unsigned i)
+{
+    close(lv->subs[i].fd);
+    free(lv->subs[i].flt);
+    lv->subs[i] = lv->subs[--lv->n_subs];
+}
+
 void
 live_init(struct live *lv)
 {
@@ -36,6 +85,9 @@ live_init(struct live *lv)
 void
 live_fini(struct live *lv)
 {
+    while (lv->n_subs)
+        sub_drop(lv, 0);
+    free(lv->subs);
     ctfw_http_stop(lv->http);
     if (lv->ctl_fd >= 0) {
         close(lv->ctl_fd);
@@ -234,13 +286,17 @@ live_start(struct live *lv, const char *ctl_path, const char *metrics,
         .rules6 = lv->rs6,
         .host = lv->host,
         .sysctl = &lv->sys,
-        .seed = (uint64_t)lv->start_ns ^ ((uint64_t)getpid() << 32),
+        .seed = lv->have_seed ? lv->seed
+                              : (uint64_t)lv->start_ns ^
+                                    ((uint64_t)getpid() << 32),
         .start_ns = lv->start_ns,
         .legacy = lv->legacy,
         .on_log = log_cb,
         .log_arg = lv,
         .on_output = on_output,
         .output_arg = output_arg,
+        .on_ct_event = ct_event_cb,
+        .ct_event_arg = lv,
     };
     if (ctfw_pipeline_new(&pp, &lv->pl) < 0) {
         cli_error("out of memory");
@@ -457,11 +513,15 @@ ct_usage(FILE *err, const char *what, const char *arg)
     return 2;
 }
 
+/* cmd_conntrack() kept the client's fd (conntrack -E). */
+#define LIVE_TOOK_FD (-100)
+
 static int
-cmd_conntrack(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
+cmd_conntrack(struct live *lv, int cfd, int argc, char **argv, FILE *out,
+              FILE *err)
 {
     char cmd = 0;
-    unsigned fmt = 0;
+    unsigned fmt = 0, types = 7;
     struct ct_filter flt = {.proto = -1, .sport = -1, .dport = -1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -477,6 +537,8 @@ cmd_conntrack(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
             c = 'F';
         else if (!strcmp(a, "-D") || !strcmp(a, "--delete"))
             c = 'D';
+        else if (!strcmp(a, "-E") || !strcmp(a, "--event"))
+            c = 'E';
         if (c) {
             if (cmd)
                 return ct_usage(err, "Invalid parameters", "");
@@ -492,7 +554,8 @@ cmd_conntrack(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
                      !strcmp(a, "--dport") ||
                      !strcmp(a, "--orig-port-dst") || !strcmp(a, "-f") ||
                      !strcmp(a, "--family") || !strcmp(a, "-o") ||
-                     !strcmp(a, "--output");
+                     !strcmp(a, "--output") || !strcmp(a, "-e") ||
+                     !strcmp(a, "--event-mask");
         if (!takes)
             return ct_usage(err, a[0] == '-' ? "unknown" : "bad", a);
         if (!v)
@@ -544,6 +607,22 @@ cmd_conntrack(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
                 flt.family = 6;
             else
                 return ct_usage(err, "proto", v);
+        } else if (!strcmp(a, "-e") || !strcmp(a, "--event-mask")) {
+            char tmp[128];
+            snprintf(tmp, sizeof(tmp), "%s", v);
+            types = 0;
+            for (char *t = strtok(tmp, ","); t; t = strtok(NULL, ",")) {
+                if (!strcmp(t, "NEW"))
+                    types |= 1u << CTFW_CT_EVENT_NEW;
+                else if (!strcmp(t, "UPDATE"))
+                    types |= 1u << CTFW_CT_EVENT_UPDATE;
+                else if (!strcmp(t, "DESTROY"))
+                    types |= 1u << CTFW_CT_EVENT_DESTROY;
+                else if (!strcmp(t, "ALL"))
+                    types = 7;
+                else
+                    return ct_usage(err, "bad", t);
+            }
         } else {   /* -o */
             char tmp[128];
             snprintf(tmp, sizeof(tmp), "%s", v);
@@ -571,6 +650,26 @@ cmd_conntrack(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
         ctfw_ct_format_count(ct, buf, sizeof(buf));
         fprintf(out, "%s\n", buf);
         return 0;
+    case 'E': {
+        if (lv->n_subs == LIVE_SUBS_MAX) {
+            fprintf(err, "ctfw: too many conntrack -E clients (%d)\n",
+                    LIVE_SUBS_MAX);
+            return 1;
+        }
+        if (!lv->subs)
+            lv->subs = calloc(LIVE_SUBS_MAX, sizeof(*lv->subs));
+        struct ct_filter *copy = malloc(sizeof(*copy));
+        if (!lv->subs || !copy) {
+            free(copy);
+            fputs("ctfw: out of memory\n", err);
+            return 1;
+        }
+        *copy = flt;
+        ctfw_ctl_stream_start(cfd);
+        lv->subs[lv->n_subs++] = (struct live_sub){
+            .fd = cfd, .types = types, .fmt = fmt, .flt = copy};
+        return LIVE_TOOK_FD;
+    }
     case 'F':
         ctfw_ct_flush(ct, now);
         fputs(CONNTRACK_PFX "connection tracking table has been emptied.\n",
@@ -723,7 +822,8 @@ cmd_reload(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
 }
 
 static int
-dispatch(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
+dispatch(struct live *lv, int cfd, int argc, char **argv, FILE *out,
+         FILE *err)
 {
     if (argc == 0) {
         fputs("ctfw: no command\n", err);
@@ -731,7 +831,7 @@ dispatch(struct live *lv, int argc, char **argv, FILE *out, FILE *err)
     }
     const char *c = argv[0];
     if (!strcmp(c, "conntrack"))
-        return cmd_conntrack(lv, argc, argv, out, err);
+        return cmd_conntrack(lv, cfd, argc, argv, out, err);
     if (!strcmp(c, "iptables") || !strcmp(c, "ip6tables") ||
         !strcmp(c, "iptables-save") || !strcmp(c, "ip6tables-save"))
         return cmd_iptables(lv, argc, argv, out, err);
@@ -790,13 +890,14 @@ live_poll_events(struct live *lv, const struct pollfd *pfd, int n)
             FILE *err = open_memstream(&eb, &el);
             int code = 1;
             if (out && err)
-                code = dispatch(lv, argc, argv, out, err);
+                code = dispatch(lv, cfd, argc, argv, out, err);
             if (out)
                 fclose(out);
             if (err)
                 fclose(err);
-            ctfw_ctl_reply(cfd, code, ob ? ob : "", ob ? ol : 0,
-                           eb ? eb : "", eb ? el : 0);
+            if (code != LIVE_TOOK_FD)
+                ctfw_ctl_reply(cfd, code, ob ? ob : "", ob ? ol : 0,
+                               eb ? eb : "", eb ? el : 0);
             free(ob);
             free(eb);
         } else if (lv->http) {

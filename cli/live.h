@@ -27,12 +27,16 @@ struct live_counters {
     uint64_t reloads, reload_errors;
 };
 
+#define LIVE_SUBS_MAX 8
+
 struct live {
     struct ctfw_sysctl sys;
     const struct ctfw_host *host;
     const char *rules4_path, *rules6_path;
     struct ctfw_ruleset *rs4, *rs6;
     bool legacy;
+    bool have_seed;
+    uint64_t seed;           /* --seed: conntrack's hash key */
     struct ctfw_pipeline *pl;
     struct live_counters c;
     uint64_t start_ns;
@@ -44,6 +48,9 @@ struct live {
     const char *ctl_path;
     int ctl_fd;
     struct ctfw_http *http;
+    /* `ctfw ctl conntrack -E` clients: events are streamed to them. */
+    struct live_sub *subs;
+    unsigned n_subs;
     /* The data path's own counters for `ctfw ctl status`. */
     void (*stats_cb)(void *arg, FILE *f);
     void *stats_arg;

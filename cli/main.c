@@ -24,7 +24,7 @@ static const struct cli_cmd commands[] = {
     {"sysctl", "load sysctl files onto the kernel profile and print them",
      cmd_sysctl},
     {"lint", "find NOTRACK traps, shadowed rules, stale sysctls", cmd_lint},
-    {"live", "run the rules on live traffic (bridge)", cmd_live},
+    {"live", "run the rules on live traffic (bridge, NFQUEUE)", cmd_live},
     {"ctl", "ask a running 'ctfw live': conntrack, iptables, reload",
      cmd_ctl},
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * AF_PACKET ports (io/afpacket.h): TPACKET_V3 receive ring, batched
- * sendmmsg() transmit. The ring walk follows the layout of
+ * AF_PACKET ports (io/afpacket.h): TPACKET_V3 receive and transmit
+ * rings, sendmmsg() for what the transmit ring cannot take. The ring walk follows the layout of
  * Documentation/networking/packet_mmap.rst: a block descriptor
  * (tpacket_block_desc) whose block_status the kernel sets to
  * TP_STATUS_USER when the block is full or its timer ran out, then
@@ -33,8 +33,19 @@
 #define TX_ARENA (1u << 20)
 #define FRAME_MAX 65535
 
+/* Transmit ring: fixed slots of TX_FRAME bytes (a tpacket3_hdr, then
+ * the frame at TX_OFF: TPACKET3_HDRLEN less the sockaddr_ll, where
+ * tpacket_parse_header() looks without PACKET_TX_HAS_OFF). */
+#define TX_FRAME 2048u
+#define TX_BLOCK (1u << 20)
+#define TX_BLOCKS 4u
+#define TX_NFRAMES (TX_BLOCKS * (TX_BLOCK / TX_FRAME))
+#define TX_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+
 struct ctfw_afp {
     int fd;
+    uint8_t *tx_ring;       /* NULL: no ring, sendmmsg() only */
+    unsigned tx_cur, tx_pending;
     unsigned ifindex;
     char ifname[IF_NAMESIZE];
     uint8_t *ring;
@@ -116,15 +127,31 @@ ctfw_afp_open(const struct ctfw_afp_params *p, struct ctfw_afp **out,
         goto bad;
     }
     a->ring_len = (size_t)a->block_size * a->nblocks;
-    a->ring = mmap(NULL, a->ring_len, PROT_READ | PROT_WRITE,
+    /* The transmit ring (Linux 4.11 for TPACKET_V3): best effort, the
+     * sendmmsg() path covers its absence and frames too big for it. */
+    struct tpacket_req3 treq = {
+        .tp_block_size = TX_BLOCK,
+        .tp_block_nr = TX_BLOCKS,
+        .tp_frame_size = TX_FRAME,
+        .tp_frame_nr = TX_NFRAMES,
+    };
+    bool tx_ring = !p->no_tx_ring &&
+                   setsockopt(a->fd, SOL_PACKET, PACKET_TX_RING, &treq,
+                              sizeof(treq)) == 0;
+    size_t map_len = a->ring_len + (tx_ring ? (size_t)TX_BLOCK * TX_BLOCKS
+                                            : 0);
+    a->ring = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_LOCKED | MAP_POPULATE, a->fd, 0);
     if (a->ring == MAP_FAILED)   /* MAP_LOCKED needs RLIMIT_MEMLOCK */
-        a->ring = mmap(NULL, a->ring_len, PROT_READ | PROT_WRITE,
+        a->ring = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
                        MAP_SHARED | MAP_POPULATE, a->fd, 0);
     if (a->ring == MAP_FAILED) {
         rc = fail(err, errlen, errno, p->ifname, "mmap of the ring");
         goto bad;
     }
+    if (tx_ring)
+        a->tx_ring = a->ring + a->ring_len;
+    a->ring_len = map_len;
     struct sockaddr_ll sll = {
         .sll_family = AF_PACKET,
         .sll_protocol = htons(ETH_P_ALL),
@@ -155,7 +182,7 @@ ctfw_afp_close(struct ctfw_afp *a)
 {
     if (!a)
         return;
-    if (a->fd >= 0 && a->n_tx)
+    if (a->fd >= 0 && (a->n_tx || a->tx_pending))
         ctfw_afp_tx_flush(a);
     if (a->ring != MAP_FAILED)
         munmap(a->ring, a->ring_len);
@@ -233,6 +260,26 @@ ctfw_afp_rx(struct ctfw_afp *a, unsigned max_blocks, ctfw_afp_rx_cb cb,
     return frames;
 }
 
+/* Hand the ring's requested slots to the kernel (without waiting for
+ * them to leave). */
+static void
+tx_ring_kick(struct ctfw_afp *a)
+{
+    if (!a->tx_pending)
+        return;
+    while (send(a->fd, NULL, 0, MSG_DONTWAIT) < 0 && errno == EINTR)
+        ;
+    a->tx_pending = 0;
+}
+
+static struct tpacket3_hdr *
+tx_slot(struct ctfw_afp *a, unsigned i)
+{
+    return (void *)(a->tx_ring + (size_t)i * TX_FRAME);
+}
+
+static void sendmmsg_flush(struct ctfw_afp *a);
+
 int
 ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
             const uint8_t *body, size_t bodylen)
@@ -242,8 +289,40 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
         a->st.tx_errors++;
         return -EMSGSIZE;
     }
+    if (a->tx_ring && len <= TX_FRAME - TX_OFF && !a->n_tx) {
+        struct tpacket3_hdr *h = tx_slot(a, a->tx_cur);
+        uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+        if (st != TP_STATUS_AVAILABLE) {
+            /* The kernel has not sent this slot yet: push, look again. */
+            tx_ring_kick(a);
+            st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+            if (st == TP_STATUS_WRONG_FORMAT)
+                st = TP_STATUS_AVAILABLE;   /* refused earlier: reuse */
+        }
+        if (st == TP_STATUS_AVAILABLE) {
+            uint8_t *dst = (uint8_t *)h + TX_OFF;
+            memcpy(dst, hdr, hdrlen);
+            memcpy(dst + hdrlen, body, bodylen);
+            h->tp_len = (uint32_t)len;
+            h->tp_snaplen = (uint32_t)len;
+            h->tp_next_offset = 0;
+            __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+                             __ATOMIC_RELEASE);
+            a->tx_cur = (a->tx_cur + 1) % TX_NFRAMES;
+            a->st.tx++;
+            a->st.tx_bytes += len;
+            if (++a->tx_pending >= 256)
+                tx_ring_kick(a);
+            return 0;
+        }
+        a->st.tx_errors++;   /* ring full: the frame is lost */
+        return -ENOBUFS;
+    }
+    /* Too big for a slot (or no ring): sendmmsg(), after what the ring
+     * holds, so frames keep their order. */
+    tx_ring_kick(a);
     if (a->n_tx == TX_SLOTS || a->arena_used + len > TX_ARENA)
-        ctfw_afp_tx_flush(a);
+        sendmmsg_flush(a);
     uint8_t *dst = a->arena + a->arena_used;
     memcpy(dst, hdr, hdrlen);
     memcpy(dst + hdrlen, body, bodylen);
@@ -256,6 +335,13 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
 
 void
 ctfw_afp_tx_flush(struct ctfw_afp *a)
+{
+    tx_ring_kick(a);
+    sendmmsg_flush(a);
+}
+
+static void
+sendmmsg_flush(struct ctfw_afp *a)
 {
     unsigned done = 0;
     for (unsigned i = 0; i < a->n_tx; i++) {

@@ -28,6 +28,7 @@ struct ctfw_afp_params {
     unsigned nblocks;      /* ring blocks (0: 32) */
     unsigned block_tmo_ms; /* a partly filled block is handed over after
                               this (0: 2 ms) */
+    bool no_tx_ring;       /* transmit with sendmmsg() only */
 };
 
 struct ctfw_afp_stats {

@@ -145,6 +145,17 @@ ctfw_ctl_reply(int cfd, int exit_code, const char *out, size_t outlen,
     close(cfd);
 }
 
+volatile unsigned long ctfw_ctl_stream_lines;
+
+int
+ctfw_ctl_stream_start(int cfd)
+{
+    static const char head[] = "STREAM\n";
+    write_all(cfd, head, sizeof(head) - 1);
+    /* From now on the daemon must never block on this client. */
+    return fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
+}
+
 int
 ctfw_ctl_call(const char *path, int argc, char *const *argv, FILE *out,
               FILE *err, char *errbuf, size_t errlen)
@@ -179,6 +190,23 @@ ctfw_ctl_call(const char *path, int argc, char *const *argv, FILE *out,
             break;
     }
     head[hn] = '\0';
+    if (!strcmp(head, "STREAM\n")) {
+        char b[4096];
+        for (;;) {
+            ssize_t r = read(fd, b, sizeof(b));
+            if (r < 0 && errno == EINTR)
+                break;   /* the caller's signal: stop */
+            if (r <= 0)
+                break;
+            fwrite(b, 1, (size_t)r, out);
+            fflush(out);
+            for (ssize_t i = 0; i < r; i++)
+                if (b[i] == '\n')
+                    ctfw_ctl_stream_lines++;
+        }
+        close(fd);
+        return 0;
+    }
     int code;
     size_t outlen;
     if (sscanf(head, "%d %zu", &code, &outlen) != 2) {

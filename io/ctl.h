@@ -6,7 +6,9 @@
  * Wire format. Request: the command's words, each ending in a NUL byte,
  * then the client shuts its writing side down. Reply: a header line
  * "EXIT OUTLEN\n" (decimal), OUTLEN bytes of standard output, then
- * standard error to the end of the stream. The words are the ones a user
+ * standard error to the end of the stream; or, for a command that streams
+ * (conntrack -E), the line "STREAM\n" and then standard output until the
+ * daemon or the client closes. The words are the ones a user
  * types after `ctfw ctl` (`conntrack -L -p tcp`), the output what the
  * real tool prints.
  */
@@ -36,6 +38,9 @@ int ctfw_ctl_accept(int lfd, char *buf, size_t buflen, char **argv,
 void ctfw_ctl_reply(int cfd, int exit_code, const char *out, size_t outlen,
                     const char *err, size_t errlen);
 
+/* Start a streamed reply ("STREAM\n"); the fd stays the caller's. */
+int ctfw_ctl_stream_start(int cfd);
+
 /*
  * Client: send argv to the socket at path and copy the reply's standard
  * output to out and its standard error to err. Returns the command's exit
@@ -43,5 +48,9 @@ void ctfw_ctl_reply(int cfd, int exit_code, const char *out, size_t outlen,
  */
 int ctfw_ctl_call(const char *path, int argc, char *const *argv, FILE *out,
                   FILE *err, char *errbuf, size_t errlen);
+
+/* Lines of a streamed reply ctfw_ctl_call() has copied so far (a
+ * signal handler may read it to print a summary). */
+extern volatile unsigned long ctfw_ctl_stream_lines;
 
 #endif

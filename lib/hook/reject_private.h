@@ -31,4 +31,5 @@ size_t hook_reject_build(const struct ctfw_pkt *p, enum ctfw_reject_type type,
                          const union ctfw_addr *icmp_src, uint8_t *buf,
                          size_t cap);
 
+
 #endif

@@ -29,6 +29,7 @@ import time
 PREFIX = f'ctfwl-{os.getpid()}-'
 CLIENT_IP = '10.198.1.2'
 SERVER_IP = '10.198.2.2'
+HOST_IP = '10.198.1.1'
 _namespaces = []
 _children = []
 
@@ -122,10 +123,12 @@ class Topology:
         self.close()
 
     def close(self):
-        for ns in (self.c, self.m, self.s):
+        for ns in {self.c, self.m, self.s}:
             _delete_ns(ns)
 
     def create(self):
+        if self.kind == 'host':
+            return self.create_host()
         for ns in (self.c, self.m, self.s):
             run(['ip', 'netns', 'add', ns])
             _namespaces.append(ns)
@@ -160,6 +163,24 @@ class Topology:
                 # counts differ from the bridge's).
                 run(['sysctl', '-qw', f'net.ipv4.neigh.{ifn}.proxy_delay=0'],
                     m)
+
+    def create_host(self):
+        """client ns c0 10.198.1.2/24 --- h0 10.198.1.1/24 host ns (the
+        middle): the host's own traffic (INPUT/OUTPUT)."""
+        self.s = self.m
+        for ns in (self.c, self.m):
+            run(['ip', 'netns', 'add', ns])
+            _namespaces.append(ns)
+            run(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1'], ns)
+            run(['sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1'],
+                ns)
+            run(['ip', 'link', 'set', 'lo', 'up'], ns)
+        run(['ip', 'link', 'add', 'c0', 'netns', self.c, 'type', 'veth',
+             'peer', 'name', 'h0', 'netns', self.m])
+        run(['ip', 'addr', 'add', f'{CLIENT_IP}/24', 'dev', 'c0'], self.c)
+        run(['ip', 'addr', 'add', f'{HOST_IP}/24', 'dev', 'h0'], self.m)
+        run(['ip', 'link', 'set', 'c0', 'up'], self.c)
+        run(['ip', 'link', 'set', 'h0', 'up'], self.m)
 
     def load_rules(self, path):
         with open(path) as f:
