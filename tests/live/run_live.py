@@ -83,6 +83,9 @@ class Ctfw:
         out, err = self.p.communicate()
         if os.path.exists(self.log):
             os.unlink(self.log)
+        # kill -9 leaves the control socket behind: ours to remove.
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
         return rc, out, err
 
 
