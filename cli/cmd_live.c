@@ -137,6 +137,21 @@ record(struct bridge *b, int side, const uint8_t *f, uint32_t caplen)
     ctfw_capture_writer_put(b->w, b->now, h, caplen + 6, caplen + 6);
 }
 
+/*
+ * IPv6 neighbour discovery (ICMPv6 133-137: router and neighbour
+ * solicitations and advertisements, redirects) is IPv6's ARP: it only
+ * counts with a hop limit of 255 (RFC 4861 §7.1), which a forwarding
+ * path would decrease, and a router never forwards it. The bridge passes
+ * it untouched, as ARP, without the IP hooks.
+ */
+static bool
+is_nd(const struct ctfw_pkt *p)
+{
+    return p->family == 6 && p->proto == 58 && p->ttl == 255 &&
+           (p->has & CTFW_PKT_HAS_L4) && p->icmp_type >= 133 &&
+           p->icmp_type <= 137;
+}
+
 static void
 on_frame(void *arg, const uint8_t *f, uint32_t caplen, uint32_t wirelen)
 {
@@ -152,7 +167,7 @@ on_frame(void *arg, const uint8_t *f, uint32_t caplen, uint32_t wirelen)
         record(b, in, f, caplen);
     ctfw_pkt_decode(&pkt, CTFW_LINKTYPE_ETHERNET, f, caplen, wirelen);
     lv->c.rx[in]++;
-    if (pkt.family == 0) {
+    if (pkt.family == 0 || is_nd(&pkt)) {
         /* ARP, LLDP, ...: never seen by the IP hooks, bridged as is. */
         lv->c.not_ip++;
         ctfw_afp_tx(b->port[out], f, caplen, NULL, 0);

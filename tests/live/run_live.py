@@ -83,6 +83,9 @@ class Ctfw:
         out, err = self.p.communicate()
         if os.path.exists(self.log):
             os.unlink(self.log)
+        # kill -9 leaves the control socket behind: ours to remove.
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
         return rc, out, err
 
 
@@ -672,6 +675,54 @@ def ops_test(exe, rules):
     os.unlink(logrules)
 
 
+def ipv6_test(exe, rules, rules6):
+    """IPv6 through the bridge (-6): neighbour discovery, ping, HTTP; a
+    port the rules do not open is dropped; the entries are IPv6 ones."""
+    with L.Topology('bridge', 'v6') as t:
+        for ns, ifn, addr in ((t.c, 'c0', 'fd00:198::2'),
+                              (t.s, 's0', 'fd00:198::3')):
+            L.run(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=0'],
+                  ns)
+            L.run(['sysctl', '-qw', f'net.ipv6.conf.{ifn}.disable_ipv6=0'],
+                  ns)
+            L.run(['ip', '-6', 'addr', 'add', f'{addr}/64', 'dev', ifn,
+                   'nodad'], ns)
+        root = f'/tmp/{L.PREFIX}www'
+        os.makedirs(root, exist_ok=True)
+        with open(os.path.join(root, 'index.html'), 'w') as f:
+            f.write('hello6\n')
+        http = L.spawn([PY, '-m', 'http.server', '-b', 'fd00:198::3', '80',
+                        '-d', root], t.s, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        fw = Ctfw(exe, t, rules, ['-6', rules6])
+        time.sleep(0.5)
+        pr = L.run(['ping', '-6', '-n', '-c', '3', '-i', '0.2', '-W', '2',
+                    'fd00:198::3'], t.c, check=False)
+        ok(' 3 received' in pr.stdout, 'IPv6: ping through ctfw '
+           '(neighbour discovery crosses the bridge)', pr.stdout)
+        r = L.run(['curl', '-s', '-g', '--max-time', '5',
+                   'http://[fd00:198::3]/'], t.c, check=False)
+        ok(r.stdout == 'hello6\n', 'IPv6: HTTP through ctfw', r.stdout +
+           r.stderr)
+        r = L.run(['curl', '-s', '-g', '--max-time', '2',
+                   'http://[fd00:198::3]:8080/'], t.c, check=False)
+        # Dropped by the policy: no answer at all, curl times out (28).
+        ok(r.returncode == 28, 'IPv6: a port the rules do not open is '
+           'dropped (curl times out)', f'curl exit {r.returncode}')
+        ct = fw.ctl('conntrack', '-L', '-f', 'ipv6').stdout
+        ok(re.search(r'^tcp +6 \d+ TIME_WAIT src=fd00:198::2 '
+                     r'dst=fd00:198::3 sport=\d+ dport=80 ', ct, re.M) and
+           re.search(r'^icmpv6 +58 \d+ src=fd00:198::2 dst=fd00:198::3 '
+                     r'type=128 code=0 ', ct, re.M),
+           'IPv6: conntrack -L -f ipv6 shows the HTTP (TIME_WAIT) and '
+           'echo entries', ct)
+        fw.stop()
+        L.stop(http)
+        for name in os.listdir(root):
+            os.unlink(os.path.join(root, name))
+        os.rmdir(root)
+
+
 def kill9_test(exe, rules):
     with L.Topology('bridge', 'k9') as t:
         fw = Ctfw(exe, t, rules)
@@ -715,6 +766,7 @@ def main():
                 os.path.join(HERE, 'rules-reload.v4'))
     kill9_test(exe, base)
     ops_test(exe, base)
+    ipv6_test(exe, base, os.path.join(HERE, 'rules-fwd.v6'))
     flood_test(exe, base)
     queue_tests(exe, os.path.join(os.path.dirname(os.path.dirname(HERE)),
                                   'examples', 'incident', 'rules.v4'),
