@@ -47,6 +47,47 @@ static const uint8_t steps_legacy[CTFW_HOOK_COUNT][8] = {
     [CTFW_HOOK_POST_ROUTING] = {S_MANGLE, S_NAT, S_CONFIRM, S_END},
 };
 
+/*
+ * The steps of every hook for one family, without the tables that have
+ * no chain there: the kernel registers a table's hook functions only at
+ * the hooks where it has a built-in chain (xt_hook_ops_alloc() from the
+ * table's valid_hooks), so a table without one is never called. Built
+ * once per ruleset and rebuilt when its generation changes.
+ */
+static __attribute__((noinline)) void
+plan_build(struct ctfw_pipeline *pl, int fam)
+{
+    const struct ctfw_ruleset *rs = fam ? pl->p.rules6 : pl->p.rules4;
+    for (int h = 0; h < CTFW_HOOK_COUNT; h++) {
+        const uint8_t *s = pl->p.legacy ? steps_legacy[h] : steps_nft[h];
+        uint8_t *d = pl->plan[fam][h];
+        for (; *s != S_END; s++)
+            if (*s == S_CT_IN || *s == S_CONFIRM ||
+                (rs && ctfw_rules_table_hooks(rs, (enum ctfw_table)*s,
+                                              (enum ctfw_hook)h)))
+                *d++ = *s;
+        *d = S_END;
+    }
+    pl->plan_rs[fam] = rs;
+    pl->plan_gen[fam] = rs ? ctfw_rules_generation(rs) : 0;
+    pl->plan_ok[fam] = true;
+}
+
+/* Before anything runs a hook (a packet, the clock): rulesets change
+ * only between calls. */
+static inline void
+plan_check(struct ctfw_pipeline *pl)
+{
+    for (int fam = 0; fam < 2; fam++) {
+        const struct ctfw_ruleset *rs = fam ? pl->p.rules6 : pl->p.rules4;
+        if (__builtin_expect(!pl->plan_ok[fam] || pl->plan_rs[fam] != rs ||
+                                 (rs && ctfw_rules_generation(rs) !=
+                                            pl->plan_gen[fam]),
+                             0))
+            plan_build(pl, fam);
+    }
+}
+
 static const char *const hook_names[CTFW_HOOK_COUNT] = {
     "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
 };
@@ -448,6 +489,7 @@ ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
 void
 ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns)
 {
+    plan_check(pl);   /* expired fragments are answered through hooks */
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
@@ -715,7 +757,7 @@ static bool
 run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
          struct ctfw_pipeline_result *res, bool reentry)
 {
-    const uint8_t *steps = pl->p.legacy ? steps_legacy[hook] : steps_nft[hook];
+    const uint8_t *steps = pl->plan[skb->pkt.family == 6][hook];
     struct ctfw_ruleset *rs =
         skb->pkt.family == 6 ? pl->p.rules6 : pl->p.rules4;
     skb->hook = (uint8_t)hook;
@@ -796,9 +838,8 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
             }
             continue;
         }
+        /* Only tables with a chain at this hook are in the plan. */
         enum ctfw_table t = (enum ctfw_table)*s;
-        if (!rs || !ctfw_rules_table_hooks(rs, t, hook))
-            continue;
         if (t == CTFW_TABLE_NAT) {
             if (!nat_hook(pl, rs, skb, hook, res))
                 return false;
@@ -819,6 +860,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     res->accept = true;
     res->table = CTFW_TABLE_COUNT;
     res->ctstate = "-";
+    plan_check(pl);
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
@@ -1069,6 +1111,7 @@ ctfw_pipeline_set_rules(struct ctfw_pipeline *pl, struct ctfw_ruleset *rules4,
 {
     pl->p.rules4 = rules4;
     pl->p.rules6 = rules6;
+    pl->plan_ok[0] = pl->plan_ok[1] = false;
     pl->ct_on[0] = rules4 && ctfw_rules_need_conntrack(rules4);
     pl->ct_on[1] = rules6 && ctfw_rules_need_conntrack(rules6);
 }

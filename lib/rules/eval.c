@@ -81,6 +81,12 @@ ctfw_rules_table_hooks(const struct ctfw_ruleset *rs, enum ctfw_table table,
     return builtin_chain(rs, table, hook) != NULL;
 }
 
+unsigned
+ctfw_rules_generation(const struct ctfw_ruleset *rs)
+{
+    return rs->gen;
+}
+
 static bool
 xt_needs_ct(const struct rules_xt *xt)
 {
