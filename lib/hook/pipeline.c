@@ -5,6 +5,7 @@
  * order, as nf_hook_slow() runs the registered hook functions.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,10 @@
 #include "ctfw/hook.h"
 #include "hook_private.h"
 #include "reject_private.h"
+
+/* ctfw_pipeline_packet() zeroes what follows the packet in the skb. */
+_Static_assert(offsetof(struct ctfw_skb, pkt) == 0,
+               "the packet is the skb's first member");
 
 /* One step of a hook: a table, or conntrack's own hook functions. */
 enum step {
@@ -949,10 +954,12 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         }
     }
 
+    /* The decoded packet is copied whole; only the rest of the skb is
+     * zeroed (the packet is its first member: no second pass over it). */
     struct ctfw_skb skb;
-    memset(&skb, 0, sizeof(skb));
-    pl->nat_rewrote = false;
     skb.pkt = *pkt;
+    memset((char *)&skb + sizeof(skb.pkt), 0, sizeof(skb) - sizeof(skb.pkt));
+    pl->nat_rewrote = false;
     skb.now_ns = now_ns;
     ctfw_ct_ref_init(&skb.ct);
     skb.conntrack_on = pl->ct_on[pkt->family == 6];
