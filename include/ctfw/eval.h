@@ -118,6 +118,10 @@ void ctfw_rules_set_mode(struct ctfw_ruleset *rs, enum ctfw_rules_mode mode);
 /* True when table has a (built-in) chain at hook in this ruleset. */
 bool ctfw_rules_table_hooks(const struct ctfw_ruleset *rs,
                             enum ctfw_table table, enum ctfw_hook hook);
+/* A number that changes whenever the ruleset's chains may have changed
+ * (every parse, command or mode change): callers that keep what
+ * ctfw_rules_table_hooks() answered compare it before using it. */
+unsigned ctfw_rules_generation(const struct ctfw_ruleset *rs);
 
 /*
  * True when the ruleset makes the kernel register conntrack for its

@@ -15,6 +15,13 @@ struct ctfw_pipeline {
     struct ctfw_ct *ct;          /* shared by both families, as the
                                     kernel's per-netns table */
     bool ct_on[2];               /* [0] IPv4, [1] IPv6 registered */
+    /* Per family ([0] IPv4, [1] IPv6) and hook, the steps that exist:
+     * conntrack's and the tables with a chain there (pipeline.c,
+     * plan_check()), for the ruleset plan_rs at generation plan_gen. */
+    uint8_t plan[2][CTFW_HOOK_COUNT][8];
+    const struct ctfw_ruleset *plan_rs[2];
+    unsigned plan_gen[2];
+    bool plan_ok[2];
     unsigned force_out;          /* ctfw_pipeline_forward(): out port */
     struct ctfw_rules_env env;
     /* REJECT answers (reject.c): sent through OUTPUT and POSTROUTING,

@@ -5,6 +5,7 @@
  * order, as nf_hook_slow() runs the registered hook functions.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,10 @@
 #include "ctfw/hook.h"
 #include "hook_private.h"
 #include "reject_private.h"
+
+/* ctfw_pipeline_packet() zeroes what follows the packet in the skb. */
+_Static_assert(offsetof(struct ctfw_skb, pkt) == 0,
+               "the packet is the skb's first member");
 
 /* One step of a hook: a table, or conntrack's own hook functions. */
 enum step {
@@ -46,6 +51,47 @@ static const uint8_t steps_legacy[CTFW_HOOK_COUNT][8] = {
                              S_SECURITY, S_END},
     [CTFW_HOOK_POST_ROUTING] = {S_MANGLE, S_NAT, S_CONFIRM, S_END},
 };
+
+/*
+ * The steps of every hook for one family, without the tables that have
+ * no chain there: the kernel registers a table's hook functions only at
+ * the hooks where it has a built-in chain (xt_hook_ops_alloc() from the
+ * table's valid_hooks), so a table without one is never called. Built
+ * once per ruleset and rebuilt when its generation changes.
+ */
+static __attribute__((noinline)) void
+plan_build(struct ctfw_pipeline *pl, int fam)
+{
+    const struct ctfw_ruleset *rs = fam ? pl->p.rules6 : pl->p.rules4;
+    for (int h = 0; h < CTFW_HOOK_COUNT; h++) {
+        const uint8_t *s = pl->p.legacy ? steps_legacy[h] : steps_nft[h];
+        uint8_t *d = pl->plan[fam][h];
+        for (; *s != S_END; s++)
+            if (*s == S_CT_IN || *s == S_CONFIRM ||
+                (rs && ctfw_rules_table_hooks(rs, (enum ctfw_table)*s,
+                                              (enum ctfw_hook)h)))
+                *d++ = *s;
+        *d = S_END;
+    }
+    pl->plan_rs[fam] = rs;
+    pl->plan_gen[fam] = rs ? ctfw_rules_generation(rs) : 0;
+    pl->plan_ok[fam] = true;
+}
+
+/* Before anything runs a hook (a packet, the clock): rulesets change
+ * only between calls. */
+static inline void
+plan_check(struct ctfw_pipeline *pl)
+{
+    for (int fam = 0; fam < 2; fam++) {
+        const struct ctfw_ruleset *rs = fam ? pl->p.rules6 : pl->p.rules4;
+        if (__builtin_expect(!pl->plan_ok[fam] || pl->plan_rs[fam] != rs ||
+                                 (rs && ctfw_rules_generation(rs) !=
+                                            pl->plan_gen[fam]),
+                             0))
+            plan_build(pl, fam);
+    }
+}
 
 static const char *const hook_names[CTFW_HOOK_COUNT] = {
     "PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
@@ -448,6 +494,7 @@ ctfw_pipeline_rejects(const struct ctfw_pipeline *pl,
 void
 ctfw_pipeline_advance(struct ctfw_pipeline *pl, uint64_t now_ns)
 {
+    plan_check(pl);   /* expired fragments are answered through hooks */
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
@@ -715,7 +762,7 @@ static bool
 run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
          struct ctfw_pipeline_result *res, bool reentry)
 {
-    const uint8_t *steps = pl->p.legacy ? steps_legacy[hook] : steps_nft[hook];
+    const uint8_t *steps = pl->plan[skb->pkt.family == 6][hook];
     struct ctfw_ruleset *rs =
         skb->pkt.family == 6 ? pl->p.rules6 : pl->p.rules4;
     skb->hook = (uint8_t)hook;
@@ -796,9 +843,8 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
             }
             continue;
         }
+        /* Only tables with a chain at this hook are in the plan. */
         enum ctfw_table t = (enum ctfw_table)*s;
-        if (!rs || !ctfw_rules_table_hooks(rs, t, hook))
-            continue;
         if (t == CTFW_TABLE_NAT) {
             if (!nat_hook(pl, rs, skb, hook, res))
                 return false;
@@ -819,6 +865,7 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
     res->accept = true;
     res->table = CTFW_TABLE_COUNT;
     res->ctstate = "-";
+    plan_check(pl);
     if (pl->ct)
         ctfw_ct_advance(pl->ct, now_ns);
     if (pl->defrag)
@@ -907,10 +954,12 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         }
     }
 
+    /* The decoded packet is copied whole; only the rest of the skb is
+     * zeroed (the packet is its first member: no second pass over it). */
     struct ctfw_skb skb;
-    memset(&skb, 0, sizeof(skb));
-    pl->nat_rewrote = false;
     skb.pkt = *pkt;
+    memset((char *)&skb + sizeof(skb.pkt), 0, sizeof(skb) - sizeof(skb.pkt));
+    pl->nat_rewrote = false;
     skb.now_ns = now_ns;
     ctfw_ct_ref_init(&skb.ct);
     skb.conntrack_on = pl->ct_on[pkt->family == 6];
@@ -1069,6 +1118,7 @@ ctfw_pipeline_set_rules(struct ctfw_pipeline *pl, struct ctfw_ruleset *rules4,
 {
     pl->p.rules4 = rules4;
     pl->p.rules6 = rules6;
+    pl->plan_ok[0] = pl->plan_ok[1] = false;
     pl->ct_on[0] = rules4 && ctfw_rules_need_conntrack(rules4);
     pl->ct_on[1] = rules6 && ctfw_rules_need_conntrack(rules6);
 }

@@ -934,6 +934,7 @@ void
 rules_cls_reset(struct ctfw_ruleset *rs)
 {
     rs->hook_chains_ok = false;
+    rs->gen++;
     for (int t = 0; t < RT_N_TABLES; t++) {
         struct rules_table *tb = &rs->tables[t];
         for (size_t i = 0; i < tb->n_chains; i++) {

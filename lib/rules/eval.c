@@ -81,6 +81,12 @@ ctfw_rules_table_hooks(const struct ctfw_ruleset *rs, enum ctfw_table table,
     return builtin_chain(rs, table, hook) != NULL;
 }
 
+unsigned
+ctfw_rules_generation(const struct ctfw_ruleset *rs)
+{
+    return rs->gen;
+}
+
 static bool
 xt_needs_ct(const struct rules_xt *xt)
 {
@@ -127,12 +133,18 @@ addr_match(int family, const union ctfw_addr *a, const union ctfw_addr *net,
 static bool
 iface_match(const char *rule, const char *dev)
 {
-    size_t n = strlen(rule);
-    if (n == 0)
+    if (!rule[0])
         return true;
-    if (rule[n - 1] == '+')
-        return !strncmp(rule, dev, n - 1);
-    return !strcmp(rule, dev);
+    /* One pass: a '+' that ends the rule's name ends the comparison
+     * (every character before it matched); elsewhere it is literal. */
+    for (;; rule++, dev++) {
+        if (rule[0] == '+' && !rule[1])
+            return true;
+        if (*rule != *dev)
+            return false;
+        if (!*rule)
+            return true;
+    }
 }
 
 /* ip_packet_match() / ip6_packet_match(); inlined in both walks. */

@@ -382,6 +382,8 @@ struct ctfw_ruleset {
      * while hook_chains_ok; dropped by rules_cls_reset(). */
     struct rules_chain *hook_chain[CTFW_TABLE_COUNT][CTFW_HOOK_COUNT];
     bool hook_chains_ok;
+    /* Bumped by rules_cls_reset(): ctfw_rules_generation() (eval.h). */
+    unsigned gen;
 };
 
 /* ------------------------------------------------------------------ */
