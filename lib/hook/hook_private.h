@@ -60,7 +60,7 @@ void hook_icmp_limit_free(struct hook_icmp_limit *l);
 bool hook_icmp_limit_allow(struct hook_icmp_limit *l,
                            const struct ctfw_sysctl *s,
                            const struct ctfw_host *host, const uint8_t *ip,
-                           size_t len, uint64_t now_ns);
+                           size_t len, uint64_t now_ns, bool exempt);
 void hook_icmp_limit_stats(const struct hook_icmp_limit *l, uint64_t *host,
                            uint64_t *global);
 

@@ -51,6 +51,8 @@ struct icmp_peer {
 struct hook_icmp_limit {
     struct icmp_peer *tab;
     size_t cap, n;
+    int64_t last;      /* the latest jiffies seen: the clock never goes
+                          back (merged captures), as jiffies do not */
     int64_t credit;
     int64_t stamp;
     bool stamped;
@@ -122,10 +124,44 @@ peer_hash(int family, const union ctfw_addr *a)
     return h ^ (h >> 29);
 }
 
+/* Drop the peers whose bucket is full again (idle for 6 x the longest
+ * timeout, and that within the 60 s a new peer is given): a new peer
+ * for the address would start with the same full bucket, so no answer
+ * changes. The kernel's inetpeer garbage collection bounds its tree
+ * likewise. */
+static void
+peer_sweep(struct hook_icmp_limit *l, int64_t now, int64_t idle)
+{
+    size_t kept = 0;
+    struct icmp_peer *t = l->tab;
+    for (size_t i = 0; i < l->cap; i++)
+        if (t[i].used && now - t[i].rate_last < idle)
+            t[kept++] = t[i];
+    for (size_t i = kept; i < l->cap; i++)
+        t[i].used = false;
+    /* Re-insert the survivors at their hash positions. */
+    struct icmp_peer *old = malloc(kept * sizeof(*old));
+    if (!old)
+        return;
+    memcpy(old, t, kept * sizeof(*old));
+    memset(t, 0, l->cap * sizeof(*t));
+    for (size_t i = 0; i < kept; i++) {
+        size_t j = peer_hash(old[i].family, &old[i].addr) & (l->cap - 1);
+        while (t[j].used)
+            j = (j + 1) & (l->cap - 1);
+        t[j] = old[i];
+    }
+    free(old);
+    l->n = kept;
+}
+
 static struct icmp_peer *
 peer_get(struct hook_icmp_limit *l, int family, const union ctfw_addr *a,
-         int64_t now)
+         int64_t now, int64_t idle)
 {
+    if (2 * (l->n + 1) > l->cap && l->cap >= 4096 &&
+        idle <= 60 * KERNEL_HZ)
+        peer_sweep(l, now, idle);
     if (2 * (l->n + 1) > l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         struct icmp_peer *t = calloc(cap, sizeof(*t));
@@ -222,9 +258,13 @@ limited_type(const struct ctfw_sysctl *s, int family, uint8_t type,
 bool
 hook_icmp_limit_allow(struct hook_icmp_limit *l, const struct ctfw_sysctl *s,
                       const struct ctfw_host *host, const uint8_t *ip,
-                      size_t len, uint64_t now_ns)
+                      size_t len, uint64_t now_ns, bool exempt)
 {
-    if (!l || len < 20)
+    /* __icmp_send() checks no limit for an offending packet that came
+     * in on the loopback device (and so consumes no credit), nor
+     * icmp6_send() (nf_send_unreach6() at LOCAL_OUT sets the device to
+     * loopback): exempt. */
+    if (!l || len < 20 || exempt)
         return true;
     int family = ip[0] >> 4;
     size_t ihl = family == 6 ? 40 : (size_t)(ip[0] & 15) * 4;
@@ -236,6 +276,9 @@ hook_icmp_limit_allow(struct hook_icmp_limit *l, const struct ctfw_sysctl *s,
     if (!limited_type(s, family, type, code))
         return true;
     int64_t now = jiffies(now_ns);
+    if (now < l->last)
+        now = l->last;
+    l->last = now;
     if (!global_allow(l, s, now)) {
         l->limited_global++;
         return false;
@@ -256,7 +299,12 @@ hook_icmp_limit_allow(struct hook_icmp_limit *l, const struct ctfw_sysctl *s,
             tmo = ms_to_jiffies(
                 ctfw_sysctl_get(s, CTFW_SYSCTL_IPV4_ICMP_RATELIMIT));
         }
-        struct icmp_peer *p = peer_get(l, family, &dst, now);
+        int64_t idle = 6 * ms_to_jiffies(ctfw_sysctl_get(
+                               s, CTFW_SYSCTL_IPV4_ICMP_RATELIMIT));
+        int64_t idle6 = 6 * ms_to_jiffies(
+                            ctfw_sysctl_get(s, CTFW_SYSCTL_IPV6_ICMP_RATELIMIT));
+        struct icmp_peer *p =
+            peer_get(l, family, &dst, now, idle > idle6 ? idle : idle6);
         ok = p ? peer_allow(p, tmo, now) : true;
     }
     if (!ok) {

@@ -187,8 +187,10 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
     }
     /* icmp_send() checks its rate limits before it builds anything;
      * a TCP reset has none. */
+    bool exempt = (skb->in_name && !strcmp(skb->in_name, "lo")) ||
+                  (skb->pkt.family == 6 && skb->hook == CTFW_HOOK_LOCAL_OUT);
     if (!hook_icmp_limit_allow(pl->icmp_limit, pl->p.sysctl, pl->p.host,
-                               pl->reject_buf, len, skb->now_ns)) {
+                               pl->reject_buf, len, skb->now_ns, exempt)) {
         pl->rejects_unsent++;
         return;
     }
@@ -242,7 +244,7 @@ send_local(struct ctfw_pipeline *pl, size_t n, unsigned oif,
            uint64_t now_ns, const struct ctfw_skb *rel, bool conntrack_on)
 {
     if (!hook_icmp_limit_allow(pl->icmp_limit, pl->p.sysctl, pl->p.host,
-                               pl->reject_buf, n, now_ns))
+                               pl->reject_buf, n, now_ns, false))
         return;
     struct ctfw_skb *a = &pl->reject_skb;
     memset(a, 0, sizeof(*a));

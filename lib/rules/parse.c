@@ -680,37 +680,23 @@ sh_refused_matters(const char *line, int rc, struct shvars *vars,
         size_t wl = strcspn(p, " \t");
         if (!wl)
             return false;
-        if (!strncmp(p, "export", wl) || !strncmp(p, "readonly", wl) ||
-            !strncmp(p, "sudo", wl)) {
+#define WORD_IS(w) (wl == sizeof(w) - 1 && !strncmp(p, w, wl))
+        if (WORD_IS("export") || WORD_IS("readonly") || WORD_IS("sudo")) {
             p += wl;
             continue;
         }
+#undef WORD_IS
         size_t nl = 0;
         while (sh_name_char(p[nl], nl == 0))
             nl++;
         if (nl && p[nl] == '=') {
-            /* NAME=... whose value cannot be known. */
-            bool alone = true;
-            const char *q = p;
-            while (*q) {
-                size_t ql = strcspn(q, " \t");
-                size_t qn = 0;
-                while (sh_name_char(q[qn], qn == 0))
-                    qn++;
-                if (!qn || q[qn] != '=') {
-                    alone = false;
-                    break;
-                }
-                if (shvar_set(vars, q, qn, NULL, lineno))
-                    return true;
-                q += ql;
-                while (*q == ' ' || *q == '\t')
-                    q++;
-            }
-            if (alone)
-                return false;
-            p += wl;
-            continue;
+            /* NAME=...: an assignment whose value cannot be known (its
+             * words cannot be told apart without the shell: "$(which
+             * iptables)" is one word). The variable is unknowable; a
+             * command that uses it is reported there. */
+            if (shvar_set(vars, p, nl, NULL, lineno))
+                return true;
+            return false;
         }
         if (p[0] == '$')
             return true;

@@ -76,7 +76,7 @@ count_allowed(struct hook_icmp_limit *l, const uint8_t *b, size_t n,
 {
     unsigned ok = 0;
     for (unsigned i = 0; i < times; i++)
-        ok += hook_icmp_limit_allow(l, &sys, host, b, n, at);
+        ok += hook_icmp_limit_allow(l, &sys, host, b, n, at, false);
     return ok;
 }
 
@@ -153,7 +153,8 @@ global_bucket(void **state)
         got[k] = 0;
         for (unsigned d = 0; d < 100; d++) {
             size_t n = msg4(b, 1, 3, 3, (uint8_t)(10 + d));
-            got[k] += hook_icmp_limit_allow(l, &sys, host, b, n, 5000 * MS);
+            got[k] += hook_icmp_limit_allow(l, &sys, host, b, n, 5000 * MS,
+                                            false);
         }
         uint64_t hl, gl;
         hook_icmp_limit_stats(l, &hl, &gl);
@@ -163,9 +164,10 @@ global_bucket(void **state)
         size_t n = msg4(b, 1, 3, 3, 200);
         if (got[k] < 100)
             assert_false(hook_icmp_limit_allow(l, &sys, host, b, n,
-                                               5016 * MS));
+                                               5016 * MS, false));
         /* 40 ms later (10 jiffies): 1000 x 10 / 250 = 40 credits. */
-        assert_true(hook_icmp_limit_allow(l, &sys, host, b, n, 5040 * MS));
+        assert_true(
+            hook_icmp_limit_allow(l, &sys, host, b, n, 5040 * MS, false));
         hook_icmp_limit_free(l);
     }
     assert_true(got[0] >= 25 && got[0] < 100);
@@ -194,12 +196,74 @@ ipv6_prefix_scaling(void **state)
     hook_icmp_limit_free(l);
 }
 
+/* The packet clock may step back (captures merged out of order);
+ * jiffies never do: the limiter keeps its latest time, so the bucket
+ * is not emptied by a negative interval. Four answers to one address,
+ * the last three 10 s "earlier", all go (a full bucket holds 6). */
+static void
+clock_never_goes_back(void **state)
+{
+    (void)state;
+    struct hook_icmp_limit *l = hook_icmp_limit_new(1);
+    uint8_t b[64];
+    size_t n = msg4(b, 1, 3, 3, 7);
+    assert_int_equal(count_allowed(l, b, n, 1, 100000 * MS), 1);
+    assert_int_equal(count_allowed(l, b, n, 1, 90000 * MS), 1);
+    assert_int_equal(count_allowed(l, b, n, 2, 90001 * MS), 2);
+    hook_icmp_limit_free(l);
+}
+
+/* An answer to a packet that came in on lo (or IPv6 at LOCAL_OUT): no
+ * limit and no credit taken (__icmp_send() skips icmpv4_global_allow(),
+ * so apply_ratelimit stays false and nothing is consumed). After 200 of
+ * them, the namespace bucket still lets 6 through to a new address at
+ * the same instant. */
+static void
+loopback_input_exempt(void **state)
+{
+    (void)state;
+    struct hook_icmp_limit *l = hook_icmp_limit_new(1);
+    uint8_t b[64];
+    size_t n = msg4(b, 1, 3, 3, 7);
+    unsigned ok = 0;
+    for (int i = 0; i < 200; i++)
+        ok += hook_icmp_limit_allow(l, &sys, host, b, n, MS, true);
+    assert_int_equal(ok, 200);
+    n = msg4(b, 1, 3, 3, 8);
+    assert_int_equal(count_allowed(l, b, n, 10, MS), 6);
+    hook_icmp_limit_free(l);
+}
+
+/* Many destinations over time: each first message goes (a new peer has
+ * a full bucket), whether its address was seen long ago or never; the
+ * table drops peers whose bucket is full again. */
+static void
+many_destinations(void **state)
+{
+    (void)state;
+    struct hook_icmp_limit *l = hook_icmp_limit_new(1);
+    uint8_t b[64];
+    unsigned ok = 0;
+    for (unsigned i = 0; i < 200000; i++) {
+        size_t n = msg4(b, 1, 3, 3, (uint8_t)i);
+        b[17] = (uint8_t)(i >> 8), b[18] = (uint8_t)(i >> 16);
+        /* 40 ms apart: one refill of the namespace bucket each time. */
+        ok += hook_icmp_limit_allow(l, &sys, host, b, n,
+                                    (uint64_t)i * 40 * MS, false);
+    }
+    assert_int_equal(ok, 200000);
+    hook_icmp_limit_free(l);
+}
+
 const struct CMUnitTest icmp_limit_tests[] = {
     cmocka_unit_test_setup_teardown(per_destination_burst_then_one_a_second,
                                     setup, teardown),
     cmocka_unit_test_setup_teardown(unlimited_messages, setup, teardown),
     cmocka_unit_test_setup_teardown(global_bucket, setup, teardown),
     cmocka_unit_test_setup_teardown(ipv6_prefix_scaling, setup, teardown),
+    cmocka_unit_test_setup_teardown(clock_never_goes_back, setup, teardown),
+    cmocka_unit_test_setup_teardown(loopback_input_exempt, setup, teardown),
+    cmocka_unit_test_setup_teardown(many_destinations, setup, teardown),
 };
 
 int

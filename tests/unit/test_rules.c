@@ -546,6 +546,20 @@ test_script_refused_expansions(void **state)
         assert_int_equal(d->exit_code, CTFW_RULES_EXIT_PARAM);
     }
     ctfw_rules_free(rs);
+    /* An assignment from a command substitution naming iptables is not
+     * itself an iptables command (one shell word: "$(which iptables)");
+     * `e`, a prefix of `export`, is no keyword. Only the use of the
+     * variable is refused. */
+    rs = load(4,
+              "IPT=$(which iptables)\n"
+              "e X=1\n"
+              "iptables -A INPUT -j ACCEPT\n"
+              "$IPT -A INPUT -j DROP\n",
+              &rc);
+    assert_int_equal(rc, -EINVAL);
+    assert_int_equal(ctfw_rules_diag_count(rs), 1);
+    assert_int_equal(ctfw_rules_diag_get(rs, 0)->line, 4);
+    ctfw_rules_free(rs);
 }
 
 static void
