@@ -92,7 +92,10 @@ ctfw_afp_open(const struct ctfw_afp_params *p, struct ctfw_afp **out,
         rc = fail(err, errlen, ENOMEM, p->ifname, "allocating");
         goto bad;
     }
-    a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    /* Protocol 0: the socket hears nothing until bind() names the
+     * interface and ETH_P_ALL (as libpcap does), so no frame of another
+     * interface lands in the ring while it is set up. */
+    a->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
     if (a->fd < 0) {
         rc = fail(err, errlen, errno, p->ifname, "socket(AF_PACKET)");
         goto bad;
@@ -228,6 +231,14 @@ ctfw_afp_rx(struct ctfw_afp *a, unsigned max_blocks, ctfw_afp_rx_cb cb,
             const struct tpacket3_hdr *h = (const void *)p;
             const uint8_t *frame = p + h->tp_mac;
             uint32_t cap = h->tp_snaplen, wire = h->tp_len;
+            /* The sockaddr_ll after the header says where the frame was
+             * heard: only this port's frames are this port's. */
+            const struct sockaddr_ll *from =
+                (const void *)(p + TPACKET_ALIGN(sizeof(*h)));
+            if (from->sll_ifindex != (int)a->ifindex) {
+                p += h->tp_next_offset;
+                continue;
+            }
             a->st.rx++;
             a->st.rx_bytes += wire;
             if (cap < wire) {

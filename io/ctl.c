@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/ctl.h"
@@ -69,6 +70,18 @@ ctfw_ctl_listen(const char *path, char *err, size_t errlen)
     return fd;
 }
 
+/* Milliseconds left of a budget of `budget` ms started at t0 (0 when
+ * it is spent). */
+static int
+ms_left(const struct timespec *t0, int budget)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long spent = (now.tv_sec - t0->tv_sec) * 1000LL +
+                      (now.tv_nsec - t0->tv_nsec) / 1000000;
+    return spent >= budget ? 0 : (int)(budget - spent);
+}
+
 static int
 wait_fd(int fd, short ev, int ms)
 {
@@ -83,12 +96,16 @@ wait_fd(int fd, short ev, int ms)
 int
 ctfw_ctl_accept(int lfd, char *buf, size_t buflen, char **argv, int *argc)
 {
-    int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    /* Non-blocking: the data path must never wait on a client for long.
+     * The whole request has CTFW_CTL_READ_MS to arrive. */
+    int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (cfd < 0)
         return -1;
     size_t n = 0;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
-        if (wait_fd(cfd, POLLIN, 500) <= 0)
+        if (wait_fd(cfd, POLLIN, ms_left(&t0, CTFW_CTL_READ_MS)) <= 0)
             goto bad;
         ssize_t r = read(cfd, buf + n, buflen - 1 - n);
         if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -114,15 +131,20 @@ bad:
     return -1;
 }
 
+/* Write all of it, waiting for the client at most CTFW_CTL_WRITE_MS in
+ * all: a client that does not read (a pager left open on a long
+ * listing) is cut off rather than stall the data path. */
 static void
 write_all(int fd, const char *p, size_t n)
 {
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     while (n) {
         ssize_t r = write(fd, p, n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && errno == EAGAIN) {
-            if (wait_fd(fd, POLLOUT, 1000) <= 0)
+            if (wait_fd(fd, POLLOUT, ms_left(&t0, CTFW_CTL_WRITE_MS)) <= 0)
                 return;
             continue;
         }

@@ -21,6 +21,11 @@
 #define CTFW_CTL_DEFAULT_PATH "/run/ctfw/ctl.sock"
 #define CTFW_CTL_MAX_ARGS 64
 #define CTFW_CTL_MAX_REQ 8192
+/* How long the daemon waits on one client: for its whole request, and
+ * in all for it to take a reply; then the client is cut off, so a
+ * client that stalls never holds the data path longer. */
+#define CTFW_CTL_READ_MS 200
+#define CTFW_CTL_WRITE_MS 200
 
 /* Listen on path (an old socket there is replaced): the fd, or -errno
  * with a message in err. */
