@@ -154,17 +154,19 @@ hook_icmp_time_exceeded(const struct ctfw_pkt *p, uint8_t code,
     return icmp_error(p, 11, code, src->b, buf, cap);
 }
 
-size_t
-hook_icmp6_time_exceeded(const uint8_t *ip, uint32_t len, uint8_t code,
-                         const union ctfw_addr *src, uint8_t *buf,
-                         size_t cap)
+/* icmp6_send() of an error of type/code about the packet at ip (len
+ * bytes), from src. */
+static size_t
+icmp6_error(const uint8_t *ip, uint32_t len, uint8_t type, uint8_t code,
+            const union ctfw_addr *src, uint8_t *buf, size_t cap)
 {
-    /* icmp6_send(): never about a multicast destination or from an
-     * unspecified source, never about an ICMPv6 error (is_ineligible(),
-     * a header right after the fixed one only); the quote is cut to
-     * IPV6_MIN_MTU - 40 - 8 bytes. */
+    /* icmp6_send(): never about a multicast destination, nor from an
+     * unspecified or multicast source, never about an ICMPv6 error
+     * (is_ineligible(), a header right after the fixed one only); the
+     * quote is cut to IPV6_MIN_MTU - 40 - 8 bytes. */
     static const uint8_t zero[16];
-    if (len < 40 || ip[24] == 0xff || !memcmp(ip + 8, zero, 16))
+    if (len < 40 || ip[24] == 0xff || ip[8] == 0xff ||
+        !memcmp(ip + 8, zero, 16))
         return 0;
     if (ip[6] == 58 && len >= 41 && ip[40] < 128)
         return 0;
@@ -180,7 +182,7 @@ hook_icmp6_time_exceeded(const uint8_t *ip, uint32_t len, uint8_t code,
     memcpy(buf + 8, src->b, 16);
     memcpy(buf + 24, ip + 8, 16);
     uint8_t *ic = buf + 40;
-    ic[0] = 3;       /* ICMPV6_TIME_EXCEED */
+    ic[0] = type;
     ic[1] = code;
     memcpy(ic + 8, ip, q);
     /* RFC 8200 8.1 pseudo-header: addresses, upper-layer length, 58. */
@@ -194,9 +196,93 @@ hook_icmp6_time_exceeded(const uint8_t *ip, uint32_t len, uint8_t code,
 }
 
 size_t
+hook_icmp6_time_exceeded(const uint8_t *ip, uint32_t len, uint8_t code,
+                         const union ctfw_addr *src, uint8_t *buf,
+                         size_t cap)
+{
+    return icmp6_error(ip, len, 3 /* ICMPV6_TIME_EXCEED */, code, src, buf,
+                       cap);
+}
+
+/*
+ * nf_send_reset6(): a TCP reset for an IPv6 segment, as nf_send_reset()
+ * builds it for IPv4 (the same sequence rules), in an IPv6 header with
+ * the route's hop limit (64) and no flow label; none for a reset, a
+ * later fragment, or a segment to a multicast address.
+ */
+static size_t
+tcp_reset6(const struct ctfw_pkt *p, uint8_t *buf, size_t cap)
+{
+    if (cap < 60 || p->frag == CTFW_PKT_FRAG_LATER ||
+        !(p->has & CTFW_PKT_HAS_L4) || p->proto != 6 ||
+        (p->tcp_flags & CTFW_TCP_RST) || p->dst.b[0] == 0xff)
+        return 0;
+    memset(buf, 0, 60);
+    buf[0] = 0x60;
+    ctfw_put16(buf + 4, 20);
+    buf[6] = 6;
+    buf[7] = 64;
+    memcpy(buf + 8, p->dst.b, 16);
+    memcpy(buf + 24, p->src.b, 16);
+    uint8_t *t = buf + 40;
+    ctfw_put16(t, p->dport);
+    ctfw_put16(t + 2, p->sport);
+    t[12] = 5 << 4;
+    if (p->tcp_flags & CTFW_TCP_ACK) {
+        ctfw_put32(t + 4, p->tcp_ack);
+        t[13] = CTFW_TCP_RST;
+    } else {
+        uint32_t ack = p->tcp_seq + p->payload_len +
+                       ((p->tcp_flags & CTFW_TCP_SYN) ? 1 : 0) +
+                       ((p->tcp_flags & CTFW_TCP_FIN) ? 1 : 0);
+        ctfw_put32(t + 8, ack);
+        t[13] = CTFW_TCP_RST | CTFW_TCP_ACK;
+    }
+    uint8_t ph[8] = {0};
+    ctfw_put32(ph, 20);
+    ph[7] = 6;
+    uint32_t sum = ctfw_csum_partial(buf + 8, 32, 0);
+    sum = ctfw_csum_partial(ph, 8, sum);
+    ctfw_put16(t + 16, ctfw_csum_fold(ctfw_csum_partial(t, 20, sum)));
+    return 60;
+}
+
+/* ip6t_REJECT: nf_send_unreach6() / nf_send_reset6(). The ICMPv6 source
+ * is the offending packet's destination when that is the host's own
+ * address (icmp6_send()'s ipv6_chk_addr()), else icmp_src, the address
+ * towards the sender. */
+static size_t
+reject6_build(const struct ctfw_pkt *p, enum ctfw_reject_type type,
+              const union ctfw_addr *icmp_src, uint8_t *buf, size_t cap)
+{
+    static const uint8_t codes[] = {
+        [CTFW_REJECT6_NO_ROUTE - CTFW_REJECT6_NO_ROUTE] = 0,
+        [CTFW_REJECT6_ADM_PROHIBITED - CTFW_REJECT6_NO_ROUTE] = 1,
+        [CTFW_REJECT6_NOT_NEIGHBOUR - CTFW_REJECT6_NO_ROUTE] = 2,
+        [CTFW_REJECT6_ADDR_UNREACH - CTFW_REJECT6_NO_ROUTE] = 3,
+        [CTFW_REJECT6_PORT_UNREACH - CTFW_REJECT6_NO_ROUTE] = 4,
+        [CTFW_REJECT6_POLICY_FAIL - CTFW_REJECT6_NO_ROUTE] = 5,
+        [CTFW_REJECT6_REJECT_ROUTE - CTFW_REJECT6_NO_ROUTE] = 6,
+    };
+    if (type == CTFW_REJECT_TCP_RESET)
+        return tcp_reset6(p, buf, cap);
+    if (type < CTFW_REJECT6_NO_ROUTE || type > CTFW_REJECT6_REJECT_ROUTE ||
+        p->l3_off == CTFW_PKT_OFF_NONE || p->l3_off > p->caplen)
+        return 0;
+    uint32_t len = p->caplen - p->l3_off;
+    if (len > p->ip_len)
+        len = p->ip_len;
+    const union ctfw_addr *src = icmp_src ? icmp_src : &p->dst;
+    return icmp6_error(p->data + p->l3_off, len, 1 /* DST_UNREACH */,
+                       codes[type - CTFW_REJECT6_NO_ROUTE], src, buf, cap);
+}
+
+size_t
 hook_reject_build(const struct ctfw_pkt *p, enum ctfw_reject_type type,
                   const union ctfw_addr *icmp_src, uint8_t *buf, size_t cap)
 {
+    if (p->family == 6)
+        return reject6_build(p, type, icmp_src, buf, cap);
     if (p->family != 4)
         return 0;
     const uint8_t *src = icmp_src ? icmp_src->b : p->dst.b;
