@@ -6,10 +6,10 @@
  * callbacks of their descriptions; this file owns traversal, the IP
  * header part of a rule, counters and standard verdicts.
  *
- * Two walks: eval_linear(), every rule in order (the reference), and
- * eval_compiled(), the same per-rule code over the candidates each
- * chain's classifier leaves (classify.c, issue 9); ctfw_rules_eval()
- * picks one by the ruleset's mode (ctfw_rules_set_mode()).
+ * One walk, eval_walk(): every rule in order (the reference, linear
+ * mode), or the candidates each chain's classifier leaves (classify.c,
+ * issue 9); ctfw_rules_eval() picks by the ruleset's mode
+ * (ctfw_rules_set_mode()).
  */
 #include <errno.h>
 #include <string.h>
@@ -238,146 +238,23 @@ walk_unlist(struct walk w)
     return w;
 }
 
-/* The reference: ipt_do_table()'s walk, every rule in order. */
-static int
-eval_linear(struct ctfw_ruleset *rs, enum ctfw_table table,
-            struct ctfw_skb *skb, const struct ctfw_rules_env *env,
-            struct ctfw_rules_verdict *out, struct rules_chain *base)
-{
-    struct {
-        struct rules_chain *chain;
-        size_t next;
-    } stack[EVAL_STACK_MAX];
-    size_t depth = 0;
-    struct rules_chain *c = base;
-    size_t i = 0;
-    uint64_t bytes = skb->pkt.ip_len;
-    struct rules_eval ev = {
-        .rs = rs, .skb = skb, .env = env, .table = table};
-
-    for (;;) {
-        if (i >= c->n_rules) {
-            if (c == base || depth == 0) {
-                /* The end of a built-in chain: its policy. (A user
-                 * chain reached by goto from the base returns to the
-                 * base's policy too.) */
-                base->pkts++;
-                base->bytes += bytes;
-                out->by = CTFW_RULES_BY_POLICY;
-                out->chain = base->name;
-                out->rule = 0;
-                out->target = policy_name(base->policy);
-                out->accept = base->policy != RV_DROP;
-                return 0;
-            }
-            /* Falling off a user chain: implicit RETURN. */
-            depth--;
-            c = stack[depth].chain;
-            i = stack[depth].next;
-            continue;
-        }
-        const struct rules_rule *r = c->rules[i];
-        size_t pos = i++;
-        if (!header_match(r, skb))
-            continue;
-        ev.rule = r;
-        ev.chain = c->name;
-        ev.rule_no = (unsigned)pos + 1;
-        bool ok = true;
-        for (size_t m = 0; ok && m < r->n_m; m++) {
-            const struct rules_xt *xt = &r->m[m];
-            ok = xt->ext->match && xt->ext->match(xt, &ev);
-            if (ev.hotdrop) {
-                out->by = CTFW_RULES_BY_HOTDROP;
-                out->chain = c->name;
-                out->rule = (unsigned)pos + 1;
-                out->target = xt->ext->name;
-                out->accept = false;
-                return 0;
-            }
-        }
-        if (!ok)
-            continue;
-        /* Counted on match, before the target (§8.1). */
-        ((struct rules_rule *)r)->pkts++;
-        ((struct rules_rule *)r)->bytes += bytes;
-        switch (r->verdict) {
-        case RV_NONE:
-            continue;
-        case RV_ACCEPT:
-        case RV_DROP:
-        case RV_QUEUE:
-            /* QUEUE without a listener drops, as the kernel does. */
-            out->by = CTFW_RULES_BY_RULE;
-            out->chain = c->name;
-            out->rule = (unsigned)pos + 1;
-            out->target = r->verdict == RV_ACCEPT ? "ACCEPT"
-                          : r->verdict == RV_DROP ? "DROP"
-                                                  : "QUEUE";
-            out->accept = r->verdict == RV_ACCEPT;
-            return 0;
-        case RV_RETURN:
-            if (depth == 0) {
-                i = c->n_rules;   /* to the policy */
-                c = base;
-                i = base->n_rules;
-                continue;
-            }
-            depth--;
-            c = stack[depth].chain;
-            i = stack[depth].next;
-            continue;
-        case RV_JUMP:
-            if (depth == EVAL_STACK_MAX) {
-                /* Cannot happen with a loop-free ruleset; drop as the
-                 * kernel's stack overflow check would. */
-                out->by = CTFW_RULES_BY_HOTDROP;
-                out->accept = false;
-                out->chain = c->name;
-                out->rule = (unsigned)pos + 1;
-                out->target = r->jump;
-                return 0;
-            }
-            stack[depth].chain = c;
-            stack[depth].next = i;
-            depth++;
-            c = r->jump_to;
-            i = 0;
-            continue;
-        case RV_GOTO:
-            c = r->jump_to;
-            i = 0;
-            continue;
-        case RV_EXT: {
-            int v = r->tg.ext->action ? r->tg.ext->action(&r->tg, &ev)
-                                      : RULES_XT_DROP;
-            if (v == RULES_XT_CONTINUE)
-                continue;
-            out->by = CTFW_RULES_BY_RULE;
-            out->chain = c->name;
-            out->rule = (unsigned)pos + 1;
-            out->target = r->tg.ext->save_name ? r->tg.ext->save_name
-                                               : r->tg.ext->name;
-            out->accept = v == RULES_XT_ACCEPT;
-            return 0;
-        }
-        }
-    }
-}
-
 /*
- * The same walk over each chain's candidates (classify.c) where the
- * chain has a classifier; the per-rule test, counters and verdicts are
- * the reference's, line for line.
+ * ipt_do_table()'s walk: every rule of a chain in order (linear: the
+ * reference, CTFW_RULES_LINEAR), or only the candidates its classifier
+ * leaves for this packet (classify.c) where the chain has one. The
+ * per-rule test, counters and verdicts are the same code either way; the
+ * differential test (tests/unit/test_classify.c) checks that the
+ * candidates never change an answer.
  */
 static int
-eval_compiled(struct ctfw_ruleset *rs, enum ctfw_table table,
-              struct ctfw_skb *skb, const struct ctfw_rules_env *env,
-              struct ctfw_rules_verdict *out, struct rules_chain *base)
+eval_walk(struct ctfw_ruleset *rs, enum ctfw_table table,
+          struct ctfw_skb *skb, const struct ctfw_rules_env *env,
+          struct ctfw_rules_verdict *out, struct rules_chain *base,
+          bool linear)
 {
     struct walk stack[EVAL_STACK_MAX];
     size_t depth = 0;
-    struct walk_key wk = {.linear = false};
+    struct walk_key wk = {.linear = linear};
     unsigned gen = ++rs->cls_gen;
     struct walk w = walk_enter(base, rs, skb, &wk);
     uint64_t bytes = skb->pkt.ip_len;
@@ -521,9 +398,8 @@ ctfw_rules_eval(struct ctfw_ruleset *rs, enum ctfw_table table,
         out->by = CTFW_RULES_BY_NOCHAIN;
         return 0;
     }
-    if (rs->eval_mode == CTFW_RULES_LINEAR)
-        return eval_linear(rs, table, skb, env, out, base);
-    return eval_compiled(rs, table, skb, env, out, base);
+    return eval_walk(rs, table, skb, env, out, base,
+                     rs->eval_mode == CTFW_RULES_LINEAR);
 }
 
 /*
