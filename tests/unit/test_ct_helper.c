@@ -35,28 +35,7 @@
 #include "ctfw/pkt.h"
 #include "lib/ct/ct_private.h"
 
-/* ---- Shared helpers (defined in test_ct.c) ---------------------------- */
-
-#define SEC 1000000000ull
-#define MS (SEC / 1000)
-#define T0 (1000 * SEC)
-
-struct tctx {
-    struct ctfw_ct *ct;
-    struct ctfw_ct_config cfg;
-    char log[32][128];
-    int nlog;
-    int nev[3];
-    int ndestroy[8];
-};
-
-struct tctx *tctx_new(void (*tweak)(struct ctfw_ct_config *));
-void tctx_free(struct tctx *t);
-struct ctfw_pkt mk_tcp(uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
-                       uint8_t flags, uint32_t seq, uint32_t ack,
-                       uint16_t win, uint16_t paylen);
-uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d);
-void ct_helper_tests(const struct CMUnitTest **tests, size_t *n);
+#include "test_ct.h"
 
 #define SYN CTFW_TCP_SYN
 #define ACK CTFW_TCP_ACK

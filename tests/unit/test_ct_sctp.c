@@ -19,22 +19,7 @@
 #include "ctfw/ct.h"
 #include "lib/ct/ct_private.h"
 
-#define SEC 1000000000ull
-#define T0 (1000 * SEC)
-
-struct tctx;
-struct tctx *tctx_new(void (*tweak)(struct ctfw_ct_config *));
-void tctx_free(struct tctx *t);
-struct ctfw_ct_ref pass(struct tctx *t, const struct ctfw_pkt *p,
-                        uint64_t now);
-void ct_sctp_tests(const struct CMUnitTest **tests, size_t *n);
-
-/* struct tctx starts with the table (test_ct.c). */
-static struct ctfw_ct *
-table(struct tctx *t)
-{
-    return *(struct ctfw_ct **)t;
-}
+#include "test_ct.h"
 
 struct sbuf {
     uint8_t b[128];
@@ -97,7 +82,7 @@ expect(struct tctx *t, const struct ctfw_ct_entry *e, uint64_t now,
        const char *line)
 {
     char buf[512];
-    ctfw_ct_format_entry(table(t), e, now, 0, buf, sizeof(buf));
+    ctfw_ct_format_entry(t->ct, e, now, 0, buf, sizeof(buf));
     assert_string_equal(buf, line);
 }
 
@@ -109,7 +94,7 @@ test_sctp_association(void **state)
     (void)state;
     struct tctx *t = tctx_new(no_csum);
     struct sbuf s;
-    uint64_t ms = SEC / 1000, now = T0;
+    uint64_t ms = MS, now = T0;
     struct ctfw_ct_ref r = pass(t, mk(&s, false, 0, 1, 0, CT_TAG, 16), now);
     assert_int_equal(r.verdict, CTFW_CT_ACCEPT);
     const struct ctfw_ct_entry *e = r.entry;
@@ -141,12 +126,12 @@ test_sctp_association(void **state)
     assert_int_equal(e->p.sctp.state, CTFW_CT_SCTP_ESTABLISHED);
     pass(t, mk(&s, false, ST_TAG, 7, 0, 0, 4), now);
     assert_int_equal(e->p.sctp.state, CTFW_CT_SCTP_SHUTDOWN_SENT);
-    assert_int_equal(ctfw_ct_entry_expires(table(t), e, now + 10 * ms), 2);
+    assert_int_equal(ctfw_ct_entry_expires(t->ct, e, now + 10 * ms), 2);
     pass(t, mk(&s, true, CT_TAG, 8, 0, 0, 0), now);
     assert_int_equal(e->p.sctp.state, CTFW_CT_SCTP_SHUTDOWN_ACK_SENT);
     pass(t, mk(&s, false, ST_TAG, 14, 0, 0, 0), now);
     assert_int_equal(e->p.sctp.state, CTFW_CT_SCTP_CLOSED);
-    assert_int_equal(ctfw_ct_entry_expires(table(t), e, now + 10 * ms), 9);
+    assert_int_equal(ctfw_ct_entry_expires(t->ct, e, now + 10 * ms), 9);
     tctx_free(t);
 }
 
@@ -173,7 +158,7 @@ test_sctp_invalid(void **state)
     mk(&z, false, 0, 1, 0, CT_TAG, 16 + 4);
     z.b[20 + 12 + 3] = 20;              /* INIT of 20, then a DATA */
     assert_null(pass(t, &z.pkt, T0).entry);
-    assert_int_equal(ctfw_ct_count(table(t)), 0);
+    assert_int_equal(ctfw_ct_count(t->ct), 0);
     /* DATA with a wrong tag once established: INVALID, entry kept. */
     struct ctfw_ct_ref r = pass(t, mk(&s, false, 0, 1, 0, CT_TAG, 16), T0);
     pass(t, mk(&s, true, CT_TAG, 2, 0, ST_TAG, 16), T0);
@@ -181,7 +166,7 @@ test_sctp_invalid(void **state)
     pass(t, mk(&s, true, CT_TAG, 11, 0, 0, 0), T0);
     struct ctfw_ct_ref d = pass(t, mk(&s, false, 0x5555, 0, 3, 0, 16), T0);
     assert_null(d.entry);
-    assert_int_equal(ctfw_ct_reason_count(table(t), CTFW_CT_R_SCTP_INVALID),
+    assert_int_equal(ctfw_ct_reason_count(t->ct, CTFW_CT_R_SCTP_INVALID),
                      8);
     /* REPLY-direction INIT_ACK in ESTABLISHED with another tag while
      * neither side re-INITed: refused (vtag recorded and different). */
@@ -211,7 +196,7 @@ test_sctp_crc(void **state)
     struct sbuf s;
     mk(&s, false, 0, 1, 0, CT_TAG, 16);
     assert_null(pass(t, &s.pkt, T0).entry);
-    assert_int_equal(ctfw_ct_reason_count(table(t), CTFW_CT_R_SCTP_ERROR),
+    assert_int_equal(ctfw_ct_reason_count(t->ct, CTFW_CT_R_SCTP_ERROR),
                      1);
     tctx_free(t);
 }
