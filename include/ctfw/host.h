@@ -118,11 +118,6 @@ unsigned ctfw_host_addrtype(const struct ctfw_host *h, int family,
                             const union ctfw_addr *addr,
                             unsigned limit_ifindex);
 
-/* The prefix length of the route ctfw_host_route() chooses for dst; 0
- * when there is none (or the default route). */
-unsigned ctfw_host_route_plen(const struct ctfw_host *h, int family,
-                              const union ctfw_addr *dst);
-
 /* The first IPv4/IPv6 address of an interface (MASQUERADE, REDIRECT);
  * false when it has none. */
 bool ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex,

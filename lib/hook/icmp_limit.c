@@ -22,8 +22,10 @@
  * - inet_peer_xrlim_allow(): per destination address, a bucket of
  *   XRLIM_BURST_FACTOR (6) messages refilled by one every
  *   net.ipv4.icmp_ratelimit (1000 ms); IPv6: net.ipv6.icmp.ratelimit
- *   (100 ms), shortened for the route's prefix length (a /64 route:
- *   tmo >> 2; "give more bandwidth to wider prefixes"). A new peer starts
+ *   (100 ms), not shortened for the route's prefix any more (6.18 has
+ *   upstream commit 0201eedb69b2, "ipv6: icmp: remove the tmo
+ *   adjustment", which also lowered the default from 1000 ms; seen in
+ *   the oracle case ipv6_reject_ratelimit). A new peer starts
  *   with its rate_last 60 s back, so its bucket is full. Messages to a
  *   local address (the loopback device) are not limited.
  *
@@ -292,9 +294,6 @@ hook_icmp_limit_allow(struct hook_icmp_limit *l, const struct ctfw_sysctl *s,
         if (family == 6) {
             tmo = ms_to_jiffies(
                 ctfw_sysctl_get(s, CTFW_SYSCTL_IPV6_ICMP_RATELIMIT));
-            unsigned plen = ctfw_host_route_plen(host, 6, &dst);
-            if (plen < 128)
-                tmo >>= (128 - plen) >> 5;
         } else {
             tmo = ms_to_jiffies(
                 ctfw_sysctl_get(s, CTFW_SYSCTL_IPV4_ICMP_RATELIMIT));

@@ -430,21 +430,6 @@ ctfw_host_route(const struct ctfw_host *h, int family,
     return best_if;
 }
 
-unsigned
-ctfw_host_route_plen(const struct ctfw_host *h, int family,
-                     const union ctfw_addr *dst)
-{
-    int best = -1;
-    for (unsigned i = 0; i < h->n_routes; i++) {
-        const struct host_route *r = &h->routes[i];
-        if (r->family != family || (int)r->plen <= best)
-            continue;
-        if (prefix_match(family, dst, &r->prefix, r->plen))
-            best = r->plen;
-    }
-    return best < 0 ? 0 : (unsigned)best;
-}
-
 static bool
 is_v4_bcast_or_mcast(const union ctfw_addr *a)
 {
