@@ -72,7 +72,8 @@ void ctfw_host_free(struct ctfw_host *h);
  * 'eth0=10.0.0.1/33'".
  *   iface:  "eth0=10.0.0.1/24", "eth0=2001:db8::1/64", "eth0@3=..."
  *   local:  "192.0.2.7" (an extra local address, on lo)
- *   route:  "0.0.0.0/0=eth1", "default=eth1", "10.9.0.0/16=eth0"
+ *   route:  "0.0.0.0/0=eth1", "default=eth1", "10.9.0.0/16=eth0",
+ *           "default=eth1,via=203.0.113.1" (a gateway: the next hop)
  */
 int ctfw_host_add_iface(struct ctfw_host *h, const char *spec, char *err,
                         size_t errlen);
@@ -122,6 +123,19 @@ unsigned ctfw_host_addrtype(const struct ctfw_host *h, int family,
  * false when it has none. */
 bool ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex,
                           int family, union ctfw_addr *out);
+
+/*
+ * MASQUERADE's source address for a packet to dst leaving on ifindex.
+ * IPv4 as nf_nat_masquerade_ipv4() with inet_select_addr(): the next hop
+ * is the route's gateway (",via=GW") or dst; the first primary address
+ * of the interface whose subnet holds it, else its first primary
+ * address, else the first primary address of any interface in the
+ * order they were named (lo first). IPv6: the interface's first
+ * address. False: no address (the kernel drops the packet).
+ */
+bool ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex,
+                         int family, const union ctfw_addr *dst,
+                         union ctfw_addr *out);
 
 const char *ctfw_host_path_name(enum ctfw_host_path p);
 

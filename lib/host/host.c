@@ -26,6 +26,9 @@
 struct host_addr {
     uint8_t family;     /* 4 or 6 */
     uint8_t plen;
+    /* IPv4: IFA_F_SECONDARY as __inet_insert_ifa() sets it: an earlier
+     * address of the same interface has the same subnet. */
+    bool secondary;
     unsigned ifindex;
     union ctfw_addr addr;
 };
@@ -33,8 +36,10 @@ struct host_addr {
 struct host_route {
     uint8_t family;
     uint8_t plen;
+    bool has_gw;        /* "via GW": the next hop is the gateway */
     unsigned ifindex;
     union ctfw_addr prefix;
+    union ctfw_addr gw;
 };
 
 struct host_iface {
@@ -122,9 +127,17 @@ addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
 {
     if (h->n_addrs == MAX_ADDRS)
         return -ENOSPC;
+    bool secondary = false;
+    for (unsigned i = 0; family == 4 && i < h->n_addrs; i++) {
+        const struct host_addr *y = &h->addrs[i];
+        if (y->family == 4 && y->ifindex == ifindex && y->plen == plen &&
+            prefix_match(4, a, &y->addr, plen))
+            secondary = true;
+    }
     struct host_addr *x = &h->addrs[h->n_addrs++];
     x->family = (uint8_t)family;
     x->plen = (uint8_t)plen;
+    x->secondary = secondary;
     x->ifindex = ifindex;
     x->addr = *a;
     return 0;
@@ -139,7 +152,9 @@ route_push(struct ctfw_host *h, int family, const union ctfw_addr *p,
     struct host_route *r = &h->routes[h->n_routes++];
     r->family = (uint8_t)family;
     r->plen = (uint8_t)plen;
+    r->has_gw = false;
     r->ifindex = ifindex;
+    memset(&r->gw, 0, sizeof(r->gw));
     memset(&r->prefix, 0, sizeof(r->prefix));
     /* Store the masked prefix. */
     unsigned alen = family == 4 ? 4 : 16;
@@ -298,14 +313,41 @@ ctfw_host_add_route(struct ctfw_host *h, const char *spec, char *err,
 {
     const char *eq = strchr(spec, '=');
     if (!eq || !eq[1]) {
-        snprintf(err, errlen, "bad route '%s' (want PREFIX=IFACE)", spec);
+        snprintf(err, errlen, "bad route '%s' (want PREFIX=IFACE[,via=GW])",
+                 spec);
         return -EINVAL;
     }
-    const struct host_iface *ifc = iface_by_name(h, eq + 1);
+    /* IFACE, then an optional ",via=GW" (the gateway: the next hop for
+     * MASQUERADE's source address choice, as `ip route ... via GW`). */
+    char ifname[CTFW_IFNAMSIZ + 8];
+    const char *comma = strchr(eq + 1, ',');
+    size_t iflen = comma ? (size_t)(comma - (eq + 1)) : strlen(eq + 1);
+    if (iflen == 0 || iflen >= sizeof(ifname)) {
+        snprintf(err, errlen, "bad route '%s' (want PREFIX=IFACE[,via=GW])",
+                 spec);
+        return -EINVAL;
+    }
+    memcpy(ifname, eq + 1, iflen);
+    ifname[iflen] = '\0';
+    const struct host_iface *ifc = iface_by_name(h, ifname);
     if (!ifc) {
         snprintf(err, errlen, "route '%s': no interface '%s' (define it "
-                 "with --iface first)", spec, eq + 1);
+                 "with --iface first)", spec, ifname);
         return -EINVAL;
+    }
+    int gw_family = 0;
+    union ctfw_addr gw;
+    memset(&gw, 0, sizeof(gw));
+    if (comma) {
+        unsigned gw_plen;
+        if (strncmp(comma + 1, "via=", 4) ||
+            parse_prefix(comma + 5, &gw_family, &gw, &gw_plen, err, errlen,
+                         spec) < 0 ||
+            gw_plen != (gw_family == 4 ? 32u : 128u)) {
+            snprintf(err, errlen, "bad gateway in route '%s' (want "
+                     "PREFIX=IFACE,via=ADDR)", spec);
+            return -EINVAL;
+        }
     }
     char pfx[64];
     size_t n = (size_t)(eq - spec);
@@ -317,21 +359,37 @@ ctfw_host_add_route(struct ctfw_host *h, const char *spec, char *err,
     pfx[n] = '\0';
     union ctfw_addr a;
     memset(&a, 0, sizeof(a));
-    if (!strcmp(pfx, "default")) {
-        /* "default" means both families, as two routes. */
-        route_push(h, 4, &a, 0, ifc->ifindex);
-        route_push(h, 6, &a, 0, ifc->ifindex);
-        return 0;
-    }
     int family;
     unsigned plen;
-    if (parse_prefix(pfx, &family, &a, &plen, err, errlen, spec) < 0)
-        return -EINVAL;
-    if (route_push(h, family, &a, plen, ifc->ifindex) < 0) {
-        snprintf(err, errlen, "too many routes");
+    if (!strcmp(pfx, "default")) {
+        /* "default" means both families, as two routes; with a gateway,
+         * the gateway's family only. */
+        if (!gw_family) {
+            if (route_push(h, 4, &a, 0, ifc->ifindex) < 0 ||
+                route_push(h, 6, &a, 0, ifc->ifindex) < 0)
+                goto full;
+            return 0;
+        }
+        family = gw_family;
+        plen = 0;
+    } else if (parse_prefix(pfx, &family, &a, &plen, err, errlen, spec) < 0) {
         return -EINVAL;
     }
+    if (gw_family && gw_family != family) {
+        snprintf(err, errlen, "route '%s': gateway of another address "
+                 "family", spec);
+        return -EINVAL;
+    }
+    if (route_push(h, family, &a, plen, ifc->ifindex) < 0)
+        goto full;
+    if (gw_family) {
+        h->routes[h->n_routes - 1].has_gw = true;
+        h->routes[h->n_routes - 1].gw = gw;
+    }
     return 0;
+full:
+    snprintf(err, errlen, "too many routes");
+    return -EINVAL;
 }
 
 void
@@ -527,4 +585,73 @@ ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex, int family,
             return true;
         }
     return false;
+}
+
+/* The route ctfw_host_route() would take for dst, or NULL. */
+static const struct host_route *
+route_lookup(const struct ctfw_host *h, int family,
+             const union ctfw_addr *dst)
+{
+    const struct host_route *best = NULL;
+    for (unsigned i = 0; i < h->n_routes; i++) {
+        const struct host_route *r = &h->routes[i];
+        if (r->family != family || (best && r->plen <= best->plen))
+            continue;
+        if (prefix_match(family, dst, &r->prefix, r->plen))
+            best = r;
+    }
+    return best;
+}
+
+/* RT_SCOPE_UNIVERSE for every modelled address except 127.0.0.0/8,
+ * which iproute2 adds with scope host. */
+static bool
+v4_universe(const struct host_addr *x)
+{
+    return x->addr.b[0] != 127;
+}
+
+bool
+ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex, int family,
+                    const union ctfw_addr *dst, union ctfw_addr *out)
+{
+    if (family != 4)
+        return ctfw_host_iface_addr(h, ifindex, family, out);
+    /* nf_nat_masquerade_ipv4(): nh = rt_nexthop(rt, daddr), the
+     * gateway of the route or the destination itself. */
+    union ctfw_addr nh = *dst;
+    const struct host_route *r = route_lookup(h, 4, dst);
+    if (r && r->has_gw && r->ifindex == ifindex)
+        nh = r->gw;
+    /* inet_select_addr(out, nh, RT_SCOPE_UNIVERSE): the out-interface's
+     * primary addresses in order, the first whose subnet holds nh, else
+     * the first of them... */
+    const struct host_addr *first = NULL;
+    for (unsigned i = 0; i < h->n_addrs; i++) {
+        const struct host_addr *x = &h->addrs[i];
+        if (x->family != 4 || x->ifindex != ifindex || x->secondary ||
+            !v4_universe(x))
+            continue;
+        if (prefix_match(4, &nh, &x->addr, x->plen)) {
+            *out = x->addr;
+            return true;
+        }
+        if (!first)
+            first = x;
+    }
+    /* ... and with none on it, in_dev_select_addr() over every device in
+     * order (lo first): its first primary universe-scope address. */
+    for (unsigned k = 0; !first && k < h->n_ifaces; k++)
+        for (unsigned i = 0; i < h->n_addrs; i++) {
+            const struct host_addr *x = &h->addrs[i];
+            if (x->family == 4 && x->ifindex == h->ifaces[k].ifindex &&
+                !x->secondary && v4_universe(x)) {
+                first = x;
+                break;
+            }
+        }
+    if (!first)
+        return false;
+    *out = first->addr;
+    return true;
 }

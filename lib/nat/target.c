@@ -34,12 +34,13 @@ ctfw_nat_target(struct ctfw_nat *nat, struct ctfw_ct *ct,
         m = CTFW_NAT_MANIP_DST;
         break;
     case CTFW_NAT_T_MASQUERADE: {
-        /* nf_nat_masquerade_ipv4/6(): the out-interface's address
-         * (inet_select_addr: its primary address); none: drop. */
+        /* nf_nat_masquerade_ipv4/6(): an address of the out-interface
+         * chosen for the next hop (inet_select_addr); none: drop. */
         union ctfw_addr a;
         memset(&a, 0, sizeof(a));
         if (!skb->out_ifindex ||
-            !ctfw_host_iface_addr(host, skb->out_ifindex, family, &a)) {
+            !ctfw_host_masq_addr(host, skb->out_ifindex, family,
+                                 &skb->pkt.dst, &a)) {
             nat->st.dropped++;
             return false;
         }

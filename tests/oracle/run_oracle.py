@@ -179,6 +179,12 @@ class Case:
                         '--forward' if self.topology == 'router'
                         else '--iface h0=10.199.1.1/24')
         self.ctfw_args = shlex.split(c.get('ctfw_args', default_args))
+        # fw_setup = `ip` commands (arguments after `ip`, separated by
+        # ';') run in the fw/host namespace after the topology is built
+        # and before the rules are loaded: extra addresses, routes and
+        # neighbours, which ctfw_args must then describe to ctfw too.
+        self.fw_setup = [shlex.split(x) for x in
+                         c.get('fw_setup', '').split(';') if x.strip()]
         # Host topology: packets of the h0 capture ctfw must not read as
         # input because it makes them itself (REJECT answers), as a
         # regular expression on the packet summary line.
@@ -341,6 +347,8 @@ def kernel_run(case, outdir, backend_override=None):
                            host_capture=case.host_capture,
                            backend=backend) as topo:
         kr.netns_inode = netns.ns_inode(topo.fw)
+        for cmd in case.fw_setup:
+            netns.run(['ip'] + cmd, ns=topo.fw)
         topo.set_sysctls(case.sysctl)
         topo.load_rules(case.rules)
         if case.rules6:

@@ -209,6 +209,100 @@ test_explicit_index(void **state)
     ctfw_host_free(h);
 }
 
+/*
+ * MASQUERADE's address choice, reasoned from net/ipv4/devinet.c
+ * inet_select_addr() as nf_nat_masquerade_ipv4() calls it (next hop =
+ * rt_nexthop(): the gateway or the destination; scope universe): the
+ * out-interface's primary addresses in list order, the first whose
+ * subnet holds the next hop, else the first primary; an address in the
+ * subnet of an earlier one is secondary (__inet_insert_ifa) and never
+ * chosen; with no address on the interface, in_dev_select_addr() over
+ * every device, lo first (127.0.0.1 has scope host: skipped). The same
+ * choices are checked against the kernel by the oracle cases
+ * nat_masquerade_addr and nat_masquerade_noaddr.
+ */
+static void
+test_masq_addr(void **state)
+{
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    assert_int_equal(ctfw_host_add_iface(h, "eth0=10.0.0.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_iface(h, "eth1=192.168.5.1/24", err,
+                                         sizeof(err)), 0);
+    /* secondary of 192.168.5.1/24 */
+    assert_int_equal(ctfw_host_add_iface(h, "eth1=192.168.5.9/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_iface(h, "eth1=172.16.3.1/24", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_iface(h, "eth2", err, sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_route(h, "198.51.100.0/24=eth1,"
+                                         "via=172.16.3.254", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_route(h, "203.0.113.0/24=eth1", err,
+                                         sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_route(h, "default=eth2", err,
+                                         sizeof(err)), 0);
+    unsigned eth1 = ctfw_host_ifindex(h, "eth1");
+    unsigned eth2 = ctfw_host_ifindex(h, "eth2");
+    union ctfw_addr d, out;
+    struct { const char *dst; unsigned ifi; const char *want; } c[] = {
+        { "192.168.5.77", 0, "192.168.5.1" },  /* subnet of the first */
+        { "172.16.3.2", 0, "172.16.3.1" },     /* of the second primary */
+        { "198.51.100.7", 0, "172.16.3.1" },   /* gateway 172.16.3.254 */
+        { "203.0.113.7", 0, "192.168.5.1" },   /* no subnet: first */
+        { "8.8.8.8", 1, "10.0.0.1" },          /* eth2 has none: eth0's */
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        d = A(c[i].dst);
+        memset(&out, 0, sizeof(out));
+        assert_true(ctfw_host_masq_addr(h, c[i].ifi ? eth2 : eth1, 4, &d,
+                                        &out));
+        union ctfw_addr w = A(c[i].want);
+        assert_memory_equal(out.b, w.b, 4);
+    }
+    ctfw_host_free(h);
+
+    /* Only lo's 127.0.0.1 (scope host): no address, the packet drops. */
+    h = ctfw_host_new();
+    assert_int_equal(ctfw_host_add_iface(h, "eth0", err, sizeof(err)), 0);
+    d = A("192.0.2.1");
+    assert_false(ctfw_host_masq_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
+                                     &d, &out));
+    /* An address added on lo (`--local`, scope global) is found first. */
+    assert_int_equal(ctfw_host_add_local(h, "192.0.2.200", err,
+                                         sizeof(err)), 0);
+    assert_true(ctfw_host_masq_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
+                                    &d, &out));
+    union ctfw_addr w = A("192.0.2.200");
+    assert_memory_equal(out.b, w.b, 4);
+    ctfw_host_free(h);
+}
+
+static void
+test_route_gateway_errors(void **state)
+{
+    char err[128];
+    struct ctfw_host *h = router();
+    assert_int_equal(ctfw_host_add_route(h, "10.9.0.0/16=eth0,via=10.0.0.2",
+                                         err, sizeof(err)), 0);
+    assert_int_equal(ctfw_host_add_route(h, "10.9.0.0/16=eth0,via=10.0.0.0/8",
+                                         err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "bad gateway in route '10.9.0.0/16=eth0,"
+                        "via=10.0.0.0/8' (want PREFIX=IFACE,via=ADDR)");
+    assert_int_equal(ctfw_host_add_route(h, "10.9.0.0/16=eth0,gw=10.0.0.2",
+                                         err, sizeof(err)), -EINVAL);
+    assert_int_equal(ctfw_host_add_route(h, "10.9.0.0/16=eth0,via=2001:db8::1",
+                                         err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "route '10.9.0.0/16=eth0,via=2001:db8::1': "
+                        "gateway of another address family");
+    assert_int_equal(ctfw_host_add_route(h, "10.9.0.0/16=eth9,via=10.0.0.2",
+                                         err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "route '10.9.0.0/16=eth9,via=10.0.0.2': no "
+                        "interface 'eth9' (define it with --iface first)");
+    ctfw_host_free(h);
+}
+
 int
 main(void)
 {
@@ -220,6 +314,8 @@ main(void)
         cmocka_unit_test(test_addrtype),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_explicit_index),
+        cmocka_unit_test(test_masq_addr),
+        cmocka_unit_test(test_route_gateway_errors),
     };
     return cmocka_run_group_tests_name("host", tests, NULL, NULL);
 }
