@@ -258,7 +258,7 @@ cmd_rules(int argc, char **argv)
         status = CLI_EXIT_FAIL;
     } else if (rc) {
         cli_rules_print_diags(stderr, rs, true);
-        status = (int)ctfw_rules_diag_get(rs, 0)->exit_code;
+        status = (int)ctfw_rules_diag_first(rs)->exit_code;
     } else if (!strcmp(sub, "save")) {
         char now[64];
         if (!date && !nodate) {

@@ -163,6 +163,6 @@ cli_rules_print_diags(FILE *f, const struct ctfw_ruleset *rs,
         free(d);
     }
     if (would_print && n)
-        cli_rules_would_print(f, n, ctfw_rules_diag_get(rs, 0));
+        cli_rules_would_print(f, n, ctfw_rules_diag_first(rs));
     return n;
 }

@@ -103,6 +103,11 @@ int ctfw_rules_command(struct ctfw_ruleset *rs, int argc,
 size_t ctfw_rules_diag_count(const struct ctfw_ruleset *rs);
 const struct ctfw_rules_diag *
 ctfw_rules_diag_get(const struct ctfw_ruleset *rs, size_t i);
+/* The diagnostic found first (the list is in line order): the one the
+ * real tool, which stops there, prints; NULL when there is none. A
+ * kernel refusal at COMMIT comes after every error of its block. */
+const struct ctfw_rules_diag *
+ctfw_rules_diag_first(const struct ctfw_ruleset *rs);
 
 /*
  * The compiler-style form of diagnostic i: "file:line:col: error: msg",

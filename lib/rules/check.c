@@ -18,7 +18,6 @@
 
 #include "rules_private.h"
 
-#define IPT_VERSION "v1.8.9 (nf_tables)"
 
 struct chk {
     struct rules_ctx *ctx;

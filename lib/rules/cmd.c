@@ -1012,6 +1012,36 @@ apply(struct rules_ctx *ctx, struct cmd *c)
                         "No chain/target/match by that name.");
         if (rules_chain_find(rs, table, c->arg2))
             return fail(ctx, c->arg2_tok, "File exists.");
+        if (ctx->restore) {
+            /* iptables-nft-restore (1.8.9, checked on 6.18): the rename
+             * waits for COMMIT; until then `-A NEW` fails ("No
+             * chain/target/match by that name.") and `-A OLD` still
+             * adds to the chain. At COMMIT the kernel answers
+             * CHAIN_RENAME with ENOENT, because every chain of a
+             * restore block is made in the same batch (without
+             * --noflush, which ctfw does not model): exit 4, nothing
+             * applied. parse.c reports it at COMMIT. */
+            struct rules_rename *nr =
+                realloc(ctx->renames,
+                        (ctx->n_renames + 1) * sizeof(*ctx->renames));
+            char *src = strdup(ctx->source ? ctx->source : "");
+            if (!nr || !src) {
+                free(src);
+                if (nr)
+                    ctx->renames = nr;
+                rs->oom = true;
+                return -1;
+            }
+            ctx->renames = nr;
+            struct rules_rename *x = &nr[ctx->n_renames++];
+            const struct rules_tok *tk = &ctx->tok[c->arg2_tok];
+            x->line = ctx->line;
+            x->col = tk->col;
+            x->len = tk->len;
+            snprintf(x->to, sizeof(x->to), "%s", c->arg2);
+            x->source = src;
+            return 0;
+        }
         snprintf(ch->name, sizeof(ch->name), "%s", c->arg2);
         return 0;
     }

@@ -11,7 +11,6 @@
 
 #include "rules_private.h"
 
-#define IPT_VERSION "v1.8.9 (nf_tables)"
 
 static char *
 dup_str(const char *s)
@@ -58,6 +57,7 @@ rules_diag_add(struct ctfw_ruleset *rs, unsigned line, unsigned col,
     d->pub.col = col;
     d->pub.len = len ? len : 1;
     d->pub.exit_code = code;
+    d->seq = rs->diag_seq++;
     rs->n_diags++;
 }
 
@@ -151,6 +151,16 @@ ctfw_rules_diag_get(const struct ctfw_ruleset *rs, size_t i)
     d->pub.iptables = d->iptables;
     d->pub.source = d->source;
     return &d->pub;
+}
+
+const struct ctfw_rules_diag *
+ctfw_rules_diag_first(const struct ctfw_ruleset *rs)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < rs->n_diags; i++)
+        if (rs->diags[i].seq < rs->diags[best].seq)
+            best = i;
+    return ctfw_rules_diag_get(rs, best);
 }
 
 char *

@@ -493,6 +493,27 @@ patch_commit_line(struct ctfw_ruleset *rs, size_t from, unsigned line)
     }
 }
 
+/* COMMIT of a block with -E lines: the kernel refuses each queued
+ * CHAIN_RENAME (cmd.c, case 'E'), as iptables-nft-restore prints it. */
+static void
+commit_renames(struct rules_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->n_renames; i++) {
+        struct rules_rename *x = &ctx->renames[i];
+        char msg[128], text[256];
+        snprintf(msg, sizeof(msg), "CHAIN_RENAME failed (No such file or "
+                 "directory): chain %s", x->to);
+        snprintf(text, sizeof(text), "%s " IPT_VERSION ": \nline %u: %s\n",
+                 ctx->prog, x->line, msg);
+        rules_diag_add(ctx->rs, x->line, x->col, x->len,
+                       CTFW_RULES_EXIT_KERNEL, msg, text, x->source);
+        free(x->source);
+    }
+    free(ctx->renames);
+    ctx->renames = NULL;
+    ctx->n_renames = 0;
+}
+
 static int
 parse_restore(struct ctfw_ruleset *rs,
               const struct ctfw_rules_parse_params *pp, struct reader *rd,
@@ -530,6 +551,7 @@ parse_restore(struct ctfw_ruleset *rs,
             (n == 6 || (n == 7 && s[6] == '\r'))) {
             rules_check_table(&ctx, table, rd->line);
             patch_commit_line(rs, block_diag, rd->line);
+            commit_renames(&ctx);
             table = -1;
             free(src);
             continue;
@@ -652,6 +674,10 @@ parse_restore(struct ctfw_ruleset *rs,
         rules_err_raw(&end, -1, CTFW_RULES_EXIT_OTHER, "COMMIT expected",
                       text);
     }
+    /* A block never committed renames nothing. */
+    for (size_t i = 0; i < ctx.n_renames; i++)
+        free(ctx.renames[i].source);
+    free(ctx.renames);
     return 0;
 }
 

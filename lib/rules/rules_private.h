@@ -365,10 +365,13 @@ struct rules_diag_rec {
     struct ctfw_rules_diag pub;
     char *message, *iptables, *source;
     bool at_commit;     /* iptables reports it at the COMMIT line */
+    size_t seq;         /* order found in: the real tool stops at the
+                           first (ctfw_rules_diag_first) */
 };
 
 struct ctfw_ruleset {
     int family;
+    size_t diag_seq;           /* diagnostics found so far */
     char *file;                /* name used in formatted diagnostics */
     struct rules_table tables[RT_N_TABLES];
     unsigned tables_used;      /* tables created so far */
@@ -394,6 +397,9 @@ struct rules_tok {
     unsigned col, len;     /* 1-based column in the source line */
 };
 
+/* The iptables version ctfw answers as, in its messages. */
+#define IPT_VERSION "v1.8.9 (nf_tables)"
+
 struct rules_ctx {
     struct ctfw_ruleset *rs;
     const char *prog;          /* "iptables-restore", "iptables", ... */
@@ -407,6 +413,16 @@ struct rules_ctx {
     bool failed;               /* an error was reported for this line */
     struct rules_rule *rule;   /* rule being built */
     int table;                 /* enum rules_table_id */
+    /* Restore: -E lines of the open block. iptables-nft queues a rename
+     * for the commit (the new name is unknown to the rest of the block,
+     * the old one still works), and the kernel refuses it there for a
+     * chain made in the same batch (cmd.c, case 'E'). */
+    struct rules_rename {
+        unsigned line, col, len;
+        char to[32];
+        char *source;
+    } *renames;
+    size_t n_renames;
 };
 
 /* Record an error located at token `tok` (-1: whole line). fmt is the
