@@ -349,7 +349,7 @@ print_verdict(struct replay *r, uint64_t number,
 /* Parse one rules file into rs, as iptables-restore (or the script)
  * would apply it on top of what rs holds; -1 after printing why. */
 static int
-parse_rules_file(struct ctfw_ruleset *rs, const char *path)
+parse_rules_file(struct ctfw_ruleset *rs, const char *path, bool legacy)
 {
     char *text;
     size_t len;
@@ -358,7 +358,7 @@ parse_rules_file(struct ctfw_ruleset *rs, const char *path)
         cli_error("%s: %s", path, strerror(-rc));
         return -1;
     }
-    struct ctfw_rules_parse_params pp = {.filename = path};
+    struct ctfw_rules_parse_params pp = {.filename = path, .legacy = legacy};
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {
@@ -378,7 +378,7 @@ parse_rules_file(struct ctfw_ruleset *rs, const char *path)
 
 /* path, then extra on top (a scenario's rules+=FILE; NULL: none). */
 static int
-load_rules(const char *path, const char *extra, int family,
+load_rules(const char *path, const char *extra, int family, bool legacy,
            struct ctfw_ruleset **out)
 {
     struct ctfw_ruleset *rs = ctfw_rules_new(family);
@@ -386,8 +386,8 @@ load_rules(const char *path, const char *extra, int family,
         cli_error("out of memory");
         return -1;
     }
-    if (parse_rules_file(rs, path) < 0 ||
-        (extra && parse_rules_file(rs, extra) < 0)) {
+    if (parse_rules_file(rs, path, legacy) < 0 ||
+        (extra && parse_rules_file(rs, extra, legacy) < 0)) {
         ctfw_rules_free(rs);
         return -1;
     }
@@ -1079,11 +1079,11 @@ cmd_replay(int argc, char **argv)
         }
         if (s->rules4_path &&
             load_rules(s->rules4_path, s->rules4_extra, CTFW_RULES_IPV4,
-                       &s->rs4) < 0)
+                       legacy, &s->rs4) < 0)
             goto out;
         if (s->rules6_path &&
             load_rules(s->rules6_path, s->rules6_extra, CTFW_RULES_IPV6,
-                       &s->rs6) < 0)
+                       legacy, &s->rs6) < 0)
             goto out;
     }
     char *filter = cli_join_args(argc, argv, optind);

@@ -45,7 +45,9 @@ usage(FILE *out)
             "      --no-date        save: omit the comment lines\n"
             "      --legacy         save: as iptables-legacy-save (tables\n"
             "                       in the kernel's list order: the one\n"
-            "                       that first appears last in FILE first)\n"
+            "                       that first appears last in FILE first);\n"
+            "                       parse: -E renames at once, as\n"
+            "                       iptables-legacy-restore\n"
             "      --without-conntrack  load as on a kernel whose conntrack\n"
             "                       modules are unloaded and blacklisted:\n"
             "                       rules that need conntrack (state,\n"
@@ -249,6 +251,7 @@ cmd_rules(int argc, char **argv)
         .format = fmt,
         .counters = counters,
         .no_conntrack = no_ct,
+        .legacy = legacy,
     };
     int rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);

@@ -618,7 +618,8 @@ load_rules(struct t *t, const char *path, int family,
         free(text);
         return -1;
     }
-    struct ctfw_rules_parse_params pp = {.filename = path};
+    struct ctfw_rules_parse_params pp = {.filename = path,
+                                         .legacy = t->legacy};
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {

@@ -58,6 +58,9 @@ struct ctfw_rules_parse_params {
      * connlimit, NAT targets) is refused at commit with ENOENT, as the
      * kernel cannot load the module behind it. */
     bool no_conntrack;
+    /* iptables-legacy-restore: `-E` renames at once (libiptc), where
+     * iptables-nft-restore queues it for COMMIT. */
+    bool legacy;
 };
 
 /* How iptables-restore would have reported an error (exit status). */

@@ -1012,7 +1012,7 @@ apply(struct rules_ctx *ctx, struct cmd *c)
                         "No chain/target/match by that name.");
         if (rules_chain_find(rs, table, c->arg2))
             return fail(ctx, c->arg2_tok, "File exists.");
-        if (ctx->restore) {
+        if (ctx->restore && !ctx->legacy) {
             /* iptables-nft-restore (1.8.9, checked on 6.18): the rename
              * waits for COMMIT; until then `-A NEW` fails ("No
              * chain/target/match by that name.") and `-A OLD` still
@@ -1020,7 +1020,8 @@ apply(struct rules_ctx *ctx, struct cmd *c)
              * CHAIN_RENAME with ENOENT, because every chain of a
              * restore block is made in the same batch (without
              * --noflush, which ctfw does not model): exit 4, nothing
-             * applied. parse.c reports it at COMMIT. */
+             * applied. parse.c reports it at COMMIT. The legacy tool
+             * renames in its userspace copy at once (checked). */
             struct rules_rename *nr =
                 realloc(ctx->renames,
                         (ctx->n_renames + 1) * sizeof(*ctx->renames));

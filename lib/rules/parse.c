@@ -523,6 +523,7 @@ parse_restore(struct ctfw_ruleset *rs,
     memset(&ctx, 0, sizeof(ctx));
     ctx.rs = rs;
     ctx.restore = true;
+    ctx.legacy = pp->legacy;
     ctx.family = rs->family;
     ctx.prog = prog_name(rs->family, true);
     int table = -1;

@@ -406,6 +406,7 @@ struct rules_ctx {
     const char *source;        /* the line text, for diagnostics */
     unsigned line;
     bool restore;              /* restore format (vs one command) */
+    bool legacy;               /* iptables-legacy-restore semantics */
     int family;
     struct rules_tok *tok;
     int n_tok;

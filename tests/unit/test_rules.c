@@ -163,6 +163,46 @@ test_restore_errors(void **state)
     }
 }
 
+/*
+ * -E in a restore block. iptables-legacy-restore 1.8.9 (run by the lead
+ * on 6.18 in a namespace) renames at once in libiptc's copy: the block
+ * below loads (exit 0) and iptables-legacy-save shows chain "new" with
+ * both rules and INPUT jumping to it. iptables-nft-restore refuses the
+ * same block at line 6 (golden files/rename-then-new). The nft side's
+ * other answers are in golden files/rename-*.
+ */
+static void
+test_restore_rename_legacy(void **state)
+{
+    (void)state;
+    static const char in[] = "*filter\n:INPUT ACCEPT [0:0]\n:old - [0:0]\n"
+                             "-A old -j ACCEPT\n-E old new\n"
+                             "-A new -j DROP\n-A INPUT -j new\nCOMMIT\n";
+    struct ctfw_ruleset *rs = ctfw_rules_new(4);
+    assert_non_null(rs);
+    struct ctfw_rules_parse_params pp = {.filename = "t.rules",
+                                         .legacy = true};
+    assert_int_equal(ctfw_rules_parse(rs, &pp, in, strlen(in)), 0);
+    char *out = save(rs, false);
+    assert_non_null(strstr(out, ":new - [0:0]\n"));
+    assert_null(strstr(out, ":old"));
+    assert_non_null(strstr(out, "-A INPUT -j new\n-A new -j ACCEPT\n"
+                                "-A new -j DROP\n"));
+    free(out);
+    ctfw_rules_free(rs);
+
+    /* nft: the first error found is line 6's (the COMMIT never runs). */
+    int rc;
+    rs = load(4, in, &rc);
+    assert_int_equal(rc, -EINVAL);
+    const struct ctfw_rules_diag *d = ctfw_rules_diag_first(rs);
+    assert_int_equal(d->line, 6);
+    assert_int_equal(d->exit_code, CTFW_RULES_EXIT_OTHER);
+    assert_string_equal(d->iptables, "iptables-restore: line 6 failed: No "
+                        "chain/target/match by that name.\n");
+    ctfw_rules_free(rs);
+}
+
 /* iptables command words, as a script line or ctfw_rules_command(). */
 struct cmd_case {
     const char *const words[12];
@@ -687,6 +727,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_restore_errors),
+        cmocka_unit_test(test_restore_rename_legacy),
         cmocka_unit_test(test_command_errors),
         cmocka_unit_test(test_every_error_reported),
         cmocka_unit_test(test_jump_depth),
