@@ -130,8 +130,10 @@ bool ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex,
  * is the route's gateway (",via=GW") or dst; the first primary address
  * of the interface whose subnet holds it, else its first primary
  * address, else the first primary address of any interface in the
- * order they were named (lo first). IPv6: the interface's first
- * address. False: no address (the kernel drops the packet).
+ * order they were named (lo first). IPv6 as nf_nat_masquerade_ipv6()
+ * with ipv6_dev_get_saddr() (RFC 6724 source selection: same address,
+ * scope, the out-interface, label, longest matching prefix; ties to the
+ * newest address). False: no address (the kernel drops the packet).
  */
 bool ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex,
                          int family, const union ctfw_addr *dst,

@@ -611,12 +611,137 @@ v4_universe(const struct host_addr *x)
     return x->addr.b[0] != 127;
 }
 
+/*
+ * IPv6 source address selection as ipv6_dev_get_saddr() (RFC 6724 as
+ * net/ipv6/addrconf.c implements it) for addresses that are permanent,
+ * not tentative, not deprecated and not temporary, which is what the
+ * host model holds. Scope (__ipv6_addr_src_scope): ::1 and fe80::/10
+ * link-local (2), fec0::/10 site-local (5), multicast its own field,
+ * the rest global (14).
+ */
+static int
+v6_scope(const union ctfw_addr *a)
+{
+    static const uint8_t loopback[16] = {[15] = 1};
+    if (a->b[0] == 0xff)
+        return a->b[1] & 0x0f;
+    if (!memcmp(a->b, loopback, 16) ||
+        (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80))
+        return 2;
+    if (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0xc0)
+        return 5;
+    return 14;
+}
+
+/* The default policy table's label (net/ipv6/addrlabel.c,
+ * ip6addrlbl_init_table), by longest prefix; only equality matters. */
+static int
+v6_label(const union ctfw_addr *a)
+{
+    static const struct { uint8_t p[16]; unsigned plen; int label; } t[] = {
+        {{[15] = 1}, 128, 0},                        /* ::1/128 */
+        {{[10] = 0xff, [11] = 0xff}, 96, 4},         /* ::ffff:0:0/96 */
+        {{0}, 96, 3},                                /* ::/96 */
+        {{0x20, 0x01, 0x00, 0x10}, 28, 7},           /* 2001:10::/28 */
+        {{0x20, 0x01}, 32, 6},                       /* 2001::/32 */
+        {{0x20, 0x02}, 16, 2},                       /* 2002::/16 */
+        {{0x3f, 0xfe}, 16, 12},                      /* 3ffe::/16 */
+        {{0xfe, 0xc0}, 10, 11},                      /* fec0::/10 */
+        {{0xfc}, 7, 5},                              /* fc00::/7 */
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        union ctfw_addr p;
+        memcpy(p.b, t[i].p, 16);
+        if (prefix_match(6, a, &p, t[i].plen))
+            return t[i].label;
+    }
+    return 1;                                        /* ::/0 */
+}
+
+/* ipv6_addr_diff(): leading bits a and b share. */
+static unsigned
+v6_common(const union ctfw_addr *a, const union ctfw_addr *b)
+{
+    for (unsigned i = 0; i < 16; i++) {
+        uint8_t x = a->b[i] ^ b->b[i];
+        if (x) {
+            unsigned n = i * 8;
+            while (!(x & 0x80)) {
+                x <<= 1;
+                n++;
+            }
+            return n;
+        }
+    }
+    return 128;
+}
+
+/* The rules of __ipv6_dev_get_saddr() that tell these addresses apart,
+ * in order: 1 same address, 2 appropriate scope, 5 outgoing interface,
+ * 6 matching label, 8 longest matching prefix (capped at the
+ * candidate's prefix length). */
+static void
+v6_score(const struct host_addr *x, const union ctfw_addr *dst,
+         unsigned oif, int s[5])
+{
+    int ds = v6_scope(dst), sc = v6_scope(&x->addr);
+    unsigned m = v6_common(&x->addr, dst);
+    s[0] = !memcmp(x->addr.b, dst->b, 16);
+    s[1] = sc >= ds ? -sc : sc - 128;
+    s[2] = x->ifindex == oif;
+    s[3] = v6_label(&x->addr) == v6_label(dst);
+    s[4] = (int)(m > x->plen ? x->plen : m);
+}
+
+/*
+ * Candidates in the kernel's order: devices as listed (lo first, then in
+ * the order named); on a device, ipv6_link_dev_addr() keeps addresses
+ * by scope, larger first, and puts a new one before those of its scope
+ * (`ip -6 addr` lists the newest first). A later candidate replaces the
+ * best only when strictly better. Multicast and link-local destinations
+ * take candidates from the out-interface only.
+ */
+static bool
+v6_select(const struct ctfw_host *h, unsigned oif, const union ctfw_addr *dst,
+          union ctfw_addr *out)
+{
+    bool oif_only = v6_scope(dst) <= 2 || dst->b[0] == 0xff;
+    const struct host_addr *best = NULL;
+    int bs[5] = {0};
+    for (unsigned k = 0; k < h->n_ifaces; k++) {
+        unsigned ifi = h->ifaces[k].ifindex;
+        if (oif_only && ifi != oif)
+            continue;
+        for (int scope = 15; scope >= 0; scope--)
+            for (unsigned i = h->n_addrs; i-- > 0;) {
+                const struct host_addr *x = &h->addrs[i];
+                if (x->family != 6 || x->ifindex != ifi ||
+                    v6_scope(&x->addr) != scope)
+                    continue;
+                int sc[5];
+                v6_score(x, dst, oif, sc);
+                int d = 0;
+                for (int r = 0; best && r < 5 && !d; r++)
+                    d = (sc[r] > bs[r]) - (sc[r] < bs[r]);
+                if (!best || d > 0) {
+                    best = x;
+                    memcpy(bs, sc, sizeof(bs));
+                }
+            }
+    }
+    if (!best)
+        return false;
+    *out = best->addr;
+    return true;
+}
+
 bool
 ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex, int family,
                     const union ctfw_addr *dst, union ctfw_addr *out)
 {
+    /* nf_nat_masquerade_ipv6(): ipv6_dev_get_saddr(out, daddr). */
     if (family != 4)
-        return ctfw_host_iface_addr(h, ifindex, family, out);
+        return v6_select(h, ifindex, dst, out);
     /* nf_nat_masquerade_ipv4(): nh = rt_nexthop(rt, daddr), the
      * gateway of the route or the destination itself. */
     union ctfw_addr nh = *dst;

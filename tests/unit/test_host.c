@@ -279,6 +279,48 @@ test_masq_addr(void **state)
     ctfw_host_free(h);
 }
 
+/*
+ * IPv6: ipv6_dev_get_saddr() as nf_nat_masquerade_ipv6() calls it,
+ * reasoned from net/ipv6/addrconf.c (rules 1 same address, 2 scope, 5
+ * out-interface, 6 label of the default policy table, 8 longest matching
+ * prefix capped at the prefix length; a device's addresses newest first
+ * within a scope; a later candidate wins only when strictly better).
+ * The kernel agreed on the same shapes in the oracle case
+ * nat_masquerade6_addr.
+ */
+static void
+test_masq_addr6(void **state)
+{
+    (void)state;
+    char err[128];
+    struct ctfw_host *h = ctfw_host_new();
+    const char *ifs[] = {"eth0=2001:db8:1::1/64", "eth1=2001:db8:5::1/64",
+                         "eth1=2001:db8:5::9/64", "eth1=2001:db8:6::1/64",
+                         "eth1=2002:c000:204::1/48"};
+    for (size_t i = 0; i < sizeof(ifs) / sizeof(ifs[0]); i++)
+        assert_int_equal(ctfw_host_add_iface(h, ifs[i], err, sizeof(err)),
+                         0);
+    unsigned eth1 = ctfw_host_ifindex(h, "eth1");
+    struct { const char *dst, *want; } c[] = {
+        /* 5::1 and 5::9 match 64 bits (capped): the newer, 5::9 */
+        { "2001:db8:5::2", "2001:db8:5::9" },
+        { "2001:db8:6::2", "2001:db8:6::1" },
+        /* eth0's 2001:db8:1::1 matches 48 bits but is not on eth1 */
+        { "2001:db8:1::7", "2001:db8:6::1" },
+        /* 6to4 (label 2): only 2002:c000:204::1 has that label */
+        { "2002:c633:6401::1", "2002:c000:204::1" },
+        /* the same address wins over everything */
+        { "2001:db8:1::1", "2001:db8:1::1" },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        union ctfw_addr d = A(c[i].dst), out, w = A(c[i].want);
+        memset(&out, 0, sizeof(out));
+        assert_true(ctfw_host_masq_addr(h, eth1, 6, &d, &out));
+        assert_memory_equal(out.b, w.b, 16);
+    }
+    ctfw_host_free(h);
+}
+
 static void
 test_route_gateway_errors(void **state)
 {
@@ -315,6 +357,7 @@ main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_explicit_index),
         cmocka_unit_test(test_masq_addr),
+        cmocka_unit_test(test_masq_addr6),
         cmocka_unit_test(test_route_gateway_errors),
     };
     return cmocka_run_group_tests_name("host", tests, NULL, NULL);
