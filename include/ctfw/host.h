@@ -125,7 +125,10 @@ bool ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex,
                           int family, union ctfw_addr *out);
 
 /*
- * MASQUERADE's source address for a packet to dst leaving on ifindex.
+ * The source address the host picks for a packet to dst leaving on
+ * ifindex: MASQUERADE's, and that of the ICMP errors the host sends
+ * (icmp_send()'s route back: fib_result_prefsrc(), the same choice for
+ * the routes the model holds; icmp6_send(): ipv6_dev_get_saddr()).
  * IPv4 as nf_nat_masquerade_ipv4() with inet_select_addr(): the next hop
  * is the route's gateway (",via=GW") or dst; the first primary address
  * of the interface whose subnet holds it, else its first primary
@@ -135,7 +138,7 @@ bool ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex,
  * scope, the out-interface, label, longest matching prefix; ties to the
  * newest address). False: no address (the kernel drops the packet).
  */
-bool ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex,
+bool ctfw_host_src_addr(const struct ctfw_host *h, unsigned ifindex,
                          int family, const union ctfw_addr *dst,
                          union ctfw_addr *out);
 

@@ -175,9 +175,16 @@ rules_reject_cb(void *arg, const struct ctfw_skb *skb,
         return;   /* answers to answers: the kernel never sends them */
     union ctfw_addr src;
     const union ctfw_addr *icmp_src = NULL;
-    if (skb->hook == CTFW_HOOK_FORWARD && skb->in_ifindex &&
-        ctfw_host_iface_addr(pl->p.host, skb->in_ifindex, skb->pkt.family,
-                             &src))
+    /* icmp_send() for a packet not addressed to the host: the source of
+     * the route back to the sender (icmp6_send() likewise). */
+    unsigned back = 0;
+    if (skb->hook == CTFW_HOOK_FORWARD) {
+        back = ctfw_host_route(pl->p.host, skb->pkt.family, &skb->pkt.src);
+        if (!back)
+            back = skb->in_ifindex;
+    }
+    if (back && ctfw_host_src_addr(pl->p.host, back, skb->pkt.family,
+                                   &skb->pkt.src, &src))
         icmp_src = &src;
     size_t len = hook_reject_build(&skb->pkt, type, icmp_src, pl->reject_buf,
                                    sizeof(pl->reject_buf));
@@ -290,7 +297,7 @@ frag6_expire_cb(void *arg, const uint8_t *first, uint32_t len,
         return;
     memcpy(dst.b, first + 8, 16);
     unsigned oif = ctfw_host_route(pl->p.host, 6, &dst);
-    if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, 6, &src))
+    if (!oif || !ctfw_host_src_addr(pl->p.host, oif, 6, &dst, &src))
         return;
     size_t n = hook_icmp6_time_exceeded(first, len, 1, &src, pl->reject_buf,
                                         sizeof(pl->reject_buf));
@@ -337,8 +344,8 @@ ttl_exceeded(struct ctfw_pipeline *pl, const struct ctfw_skb *skb)
     union ctfw_addr src;
     unsigned oif = ctfw_host_route(pl->p.host, skb->pkt.family,
                                    &skb->pkt.src);
-    if (!oif || !ctfw_host_iface_addr(pl->p.host, oif, skb->pkt.family,
-                                      &src))
+    if (!oif || !ctfw_host_src_addr(pl->p.host, oif, skb->pkt.family,
+                                    &skb->pkt.src, &src))
         return;
     size_t n;
     if (skb->pkt.family == 6) {

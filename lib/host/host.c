@@ -736,7 +736,7 @@ v6_select(const struct ctfw_host *h, unsigned oif, const union ctfw_addr *dst,
 }
 
 bool
-ctfw_host_masq_addr(const struct ctfw_host *h, unsigned ifindex, int family,
+ctfw_host_src_addr(const struct ctfw_host *h, unsigned ifindex, int family,
                     const union ctfw_addr *dst, union ctfw_addr *out)
 {
     /* nf_nat_masquerade_ipv6(): ipv6_dev_get_saddr(out, daddr). */

@@ -39,7 +39,7 @@ ctfw_nat_target(struct ctfw_nat *nat, struct ctfw_ct *ct,
         union ctfw_addr a;
         memset(&a, 0, sizeof(a));
         if (!skb->out_ifindex ||
-            !ctfw_host_masq_addr(host, skb->out_ifindex, family,
+            !ctfw_host_src_addr(host, skb->out_ifindex, family,
                                  &skb->pkt.dst, &a)) {
             nat->st.dropped++;
             return false;

@@ -749,9 +749,21 @@ def compare_output(out, case, kr, files):
              for d in kr.egress.get(s, [])]
         known = N.injected_ports([d for _, _, d in kr.sent]) \
             if case.nat else None
-        cnet = ipaddress.ip_network(netns.Addr.client_net)
-        cnet6 = ipaddress.ip_network(netns.Addr.fw_client_ip6 + '/64',
-                                     strict=False)
+        # The client side: what ctfw's host model routes out of f0 (its
+        # subnets and routes in ctfw_args), else the topology's subnets.
+        cnets = []
+        args = case.ctfw_args
+        for i, w in enumerate(args[:-1]):
+            m = re.match(r'(?:f0=(.+)|(.+)=f0(?:,.*)?)$', args[i + 1]) \
+                if w in ('--iface', '--route') else None
+            if m:
+                net = m.group(1) or m.group(2)
+                if net != 'default' and '/' in net:
+                    cnets.append(ipaddress.ip_network(net, strict=False))
+        if not cnets:
+            cnets = [ipaddress.ip_network(netns.Addr.client_net),
+                     ipaddress.ip_network(netns.Addr.fw_client_ip6 + '/64',
+                                          strict=False)]
         c = []
         for _, d in read_pcap_frames(files['--accepted']):
             # ctfw writes --accepted as LINKTYPE_RAW (docs/replay.md).
@@ -768,8 +780,8 @@ def compare_output(out, case, kr, files):
                 continue
             try:
                 a = ipaddress.ip_address(dst)
-                side = 'client' if a in (cnet if a.version == 4 else cnet6) \
-                    else 'server'
+                side = 'client' if any(a.version == n.version and a in n
+                                       for n in cnets) else 'server'
             except ValueError:
                 side = 'server'
             c.append((side, summ))
