@@ -256,7 +256,7 @@ test_masq_addr(void **state)
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         d = A(c[i].dst);
         memset(&out, 0, sizeof(out));
-        assert_true(ctfw_host_masq_addr(h, c[i].ifi ? eth2 : eth1, 4, &d,
+        assert_true(ctfw_host_src_addr(h, c[i].ifi ? eth2 : eth1, 4, &d,
                                         &out));
         union ctfw_addr w = A(c[i].want);
         assert_memory_equal(out.b, w.b, 4);
@@ -267,12 +267,12 @@ test_masq_addr(void **state)
     h = ctfw_host_new();
     assert_int_equal(ctfw_host_add_iface(h, "eth0", err, sizeof(err)), 0);
     d = A("192.0.2.1");
-    assert_false(ctfw_host_masq_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
+    assert_false(ctfw_host_src_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
                                      &d, &out));
     /* An address added on lo (`--local`, scope global) is found first. */
     assert_int_equal(ctfw_host_add_local(h, "192.0.2.200", err,
                                          sizeof(err)), 0);
-    assert_true(ctfw_host_masq_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
+    assert_true(ctfw_host_src_addr(h, ctfw_host_ifindex(h, "eth0"), 4,
                                     &d, &out));
     union ctfw_addr w = A("192.0.2.200");
     assert_memory_equal(out.b, w.b, 4);
@@ -315,7 +315,7 @@ test_masq_addr6(void **state)
     for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
         union ctfw_addr d = A(c[i].dst), out, w = A(c[i].want);
         memset(&out, 0, sizeof(out));
-        assert_true(ctfw_host_masq_addr(h, eth1, 6, &d, &out));
+        assert_true(ctfw_host_src_addr(h, eth1, 6, &d, &out));
         assert_memory_equal(out.b, w.b, 16);
     }
     ctfw_host_free(h);
