@@ -113,6 +113,8 @@ ctfw_defrag_free(struct ctfw_defrag *d)
 void
 ctfw_defrag_advance(struct ctfw_defrag *d, uint64_t now_ns)
 {
+    if (!d->head)
+        return;   /* the usual case, before any set-up */
     struct ctfw_defrag_queue **pp = &d->head;
     while (*pp) {
         struct ctfw_defrag_queue *q = *pp;
