@@ -22,6 +22,7 @@
 #define MAX_IFACES 64
 #define MAX_ADDRS 256
 #define MAX_ROUTES 1024
+#define IFNAME_DIRECT 64
 
 struct host_addr {
     uint8_t family;     /* 4 or 6 */
@@ -92,6 +93,9 @@ struct ctfw_host {
     unsigned n_local6;
     struct host_route6 route6[MAX_ROUTES];
     unsigned n_route6;
+    /* Names by index for the small indexes (every packet asks for its
+     * interfaces' names); iface_add() fills it. */
+    const char *name_of[IFNAME_DIRECT];
 };
 
 static inline uint32_t
@@ -165,6 +169,8 @@ iface_add(struct ctfw_host *h, const char *name, unsigned index)
     ifc->ifindex = index ? index : h->next_index;
     if (ifc->ifindex >= h->next_index)
         h->next_index = ifc->ifindex + 1;
+    if (ifc->ifindex < IFNAME_DIRECT)
+        h->name_of[ifc->ifindex] = ifc->name;
     return ifc;
 }
 
@@ -447,6 +453,8 @@ ctfw_host_forward(const struct ctfw_host *h)
 const char *
 ctfw_host_ifname(const struct ctfw_host *h, unsigned ifindex)
 {
+    if (ifindex < IFNAME_DIRECT)
+        return h->name_of[ifindex];
     for (unsigned i = 0; i < h->n_ifaces; i++)
         if (h->ifaces[i].ifindex == ifindex)
             return h->ifaces[i].name;
