@@ -24,7 +24,7 @@ count() {
         --set net.netfilter.nf_conntrack_buckets=2097152 2>&1 >/dev/null |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-n=$("$build/bench/bench_pcapread" "$cap" 1 | sed 's/.*read: \([0-9]*\) packets.*/\1/')
+n=$("$build/bench/bench_pcapread" "$cap" 1 | sed -n '1s/.*read: \([0-9]*\) packets.*/\1/p')
 all=$(count "$cap")
 base=$(count "$small")
 awk -v n="$n" -v a="$all" -v b="$base" 'BEGIN {

@@ -18,7 +18,7 @@ mkdir -p "$dir"
     'web:rate=10000,server=10.0.0.10:80' 'dns:rate=200,server=10.0.0.10' \
     'web:rate=2,server=10.0.0.10:22,keepalive=30,requests=3,think=5'
 "$build/bench/bench_pcapread" "$cap" "$runs"
-n=$("$build/bench/bench_pcapread" "$cap" 1 | sed 's/.*read: \([0-9]*\) packets.*/\1/')
+n=$("$build/bench/bench_pcapread" "$cap" 1 | sed -n '1s/.*read: \([0-9]*\) packets.*/\1/p')
 # TIME_WAIT keeps about 1.2M entries: the table is sized so it never
 # fills (the SYN flood benchmark is about a full table).
 set -- -q -R bench/rules-100.v4 -r "$cap" \

@@ -718,34 +718,19 @@ run_free(struct replay *r)
     free(r);
 }
 
-/* Packets read ahead by the replay loop: copied, decoded, and their
- * conntrack buckets prefetched before the first of them runs. */
+/* Packets read ahead by the replay loop (ctfw_capture_burst(): one
+ * pcap_dispatch(), copies that last until the next read), decoded, and
+ * their conntrack buckets prefetched before the first of them runs. */
 #define REPLAY_BURST 16
 /* Bytes of conntrack table (160 per entry, 4 per bucket) from which the
  * burst prefetches: about the size of a last-level cache slice. */
 #define REPLAY_PREFETCH_MIN (2u << 20)
 
-struct burst_slot {
-    struct ctfw_capture_pkt cp;   /* data points at buf */
-    struct ctfw_pkt pkt;
-    uint8_t *buf;
-    uint32_t cap;
-};
-
 struct replay_burst {
-    struct burst_slot slot[REPLAY_BURST];
+    struct ctfw_capture_pkt cp[REPLAY_BURST];
+    struct ctfw_pkt pkt[REPLAY_BURST];
     uint32_t bucket[REPLAY_BURST];
 };
-
-static void
-burst_free(struct replay_burst *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < REPLAY_BURST; i++)
-        free(b->slot[i].buf);
-    free(b);
-}
 
 /* One packet of the capture through every run, in order: the capture's
  * connections, then each run's clock, pipeline and outputs. Returns -1
@@ -1203,39 +1188,35 @@ cmd_replay(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto out;
     }
-    while (nr != 0) {
-        if (nr < 0) {
-            cli_warn("%s (processed up to the damage)", err);
-            rc = CLI_EXIT_FAIL;
-            nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
-            continue;
-        }
-        /* A burst: this packet and up to REPLAY_BURST - 1 more, each
-         * copied (the reader's buffer lasts until its next call) and
-         * decoded; a read error ends it and is reported after its
-         * packets, where it was. */
-        size_t nb = 0;
-        while (nr == 1 && nb < REPLAY_BURST) {
-            struct burst_slot *b = &burst->slot[nb];
-            if (cp.caplen > b->cap) {
-                uint8_t *nbuf = realloc(b->buf, cp.caplen);
-                if (!nbuf) {
-                    cli_error("out of memory");
-                    rc = CLI_EXIT_FAIL;
-                    goto out;
-                }
-                b->buf = nbuf;
-                b->cap = cp.caplen;
+    /* The first packet, read above, is a burst of its own. */
+    size_t nb = 0;
+    if (nr == 1) {
+        burst->cp[0] = cp;
+        nb = 1;
+    }
+    for (;;) {
+        if (!nb) {
+            nr = ctfw_capture_burst(cap, burst->cp, REPLAY_BURST, err,
+                                    sizeof(err));
+            if (nr == 0)
+                break;
+            if (nr == -2) {
+                cli_error("out of memory");
+                rc = CLI_EXIT_FAIL;
+                goto out;
             }
-            if (cp.caplen)
-                memcpy(b->buf, cp.data, cp.caplen);
-            b->cp = cp;
-            b->cp.data = b->buf;
-            ctfw_pkt_decode(&b->pkt, cp.linktype, b->buf, cp.caplen,
-                            cp.wirelen);
-            nb++;
-            nr = ctfw_capture_next(cap, &cp, err, sizeof(err));
+            if (nr < 0) {
+                /* Reported after the packets before the damage. */
+                cli_warn("%s (processed up to the damage)", err);
+                rc = CLI_EXIT_FAIL;
+                continue;
+            }
+            nb = (size_t)nr;
         }
+        for (size_t k = 0; k < nb; k++)
+            ctfw_pkt_decode(&burst->pkt[k], burst->cp[k].linktype,
+                            burst->cp[k].data, burst->cp[k].caplen,
+                            burst->cp[k].wirelen);
         /* Conntrack lookups in a burst (ctfw_ct_prefetch(), bench B2):
          * every packet's bucket head, then the first entry of each
          * chain, asked for before any packet is evaluated, so their
@@ -1252,16 +1233,13 @@ cmd_replay(int argc, char **argv)
                 REPLAY_PREFETCH_MIN)
                 continue;
             for (size_t k = 0; k < nb; k++)
-                burst->bucket[k] = ctfw_ct_prefetch(pct, &burst->slot[k].pkt,
-                                                    0);
+                burst->bucket[k] = ctfw_ct_prefetch(pct, &burst->pkt[k], 0);
             for (size_t k = 0; k < nb; k++)
                 ctfw_ct_prefetch_entry(pct, burst->bucket[k]);
         }
         for (size_t k = 0; k < nb; k++) {
-            const struct ctfw_capture_pkt *bcp = &burst->slot[k].cp;
-            const struct ctfw_pkt *bpkt = &burst->slot[k].pkt;
             if (replay_packet(runs, n_runs, flows, causal, &unsupported,
-                              bcp, bpkt) < 0) {
+                              &burst->cp[k], &burst->pkt[k]) < 0) {
                 cli_error("out of memory");
                 rc = CLI_EXIT_FAIL;
                 goto out;
@@ -1269,6 +1247,7 @@ cmd_replay(int argc, char **argv)
             if (r->progress && (r->n_pkts & 0xfffff) == 0)
                 fprintf(stderr, "\r%" PRIu64 " packets", r->n_pkts);
         }
+        nb = 0;
     }
     if (r->progress)
         fputc('\n', stderr);
@@ -1412,7 +1391,7 @@ out:
     if (!n_runs)
         free(r);
     ctfw_flows_free(flows);
-    burst_free(burst);
+    free(burst);
     ctfw_capture_close(cap);
     ctfw_host_free(host);
     free(runs);

@@ -25,7 +25,26 @@ struct ctfw_capture {
     struct ctfw_capture_stats stats;
     void (*warn)(void *arg, const char *msg);
     void *warn_arg;
+    char *iobuf;         /* the open file's stdio buffer (CAPTURE_IOBUF) */
+    int linktype;        /* the open file's, read once per file */
+    /* ctfw_capture_burst(): its packets' copies, and a read error met
+     * after some of them, returned by the next call. */
+    struct {
+        uint8_t *buf;
+        uint32_t size;
+    } ring[CTFW_CAPTURE_BURST_MAX];
+    struct ctfw_capture_pkt *burst_out;
+    size_t burst_want, burst_got;
+    bool burst_oom;
+    bool err_pending;
+    char err_msg[PCAP_ERRBUF_SIZE + 256];
 };
+
+/* The stdio buffer libpcap reads a capture file through: one read(2) per
+ * 256 KiB instead of per 4 KiB (st_blksize), and still within a core's
+ * L2 cache, which the kernel's copy and fread()'s copy both go through
+ * (bench/RESULTS.md, B3 third pass: a 1 MiB buffer was no faster). */
+#define CAPTURE_IOBUF (256u << 10)
 
 static void
 close_current(struct ctfw_capture *cap)
@@ -46,8 +65,26 @@ open_file(struct ctfw_capture *cap, size_t i, char *err, size_t errlen)
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     const char *path = cap->paths[i];
 
-    cap->pc = pcap_open_offline_with_tstamp_precision(
-        path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!strcmp(path, "-")) {
+        cap->pc = pcap_open_offline_with_tstamp_precision(
+            path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    } else {
+        /* What pcap_open_offline() does for a file name, with our own
+         * buffer on the FILE (pcap_close() closes it). */
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (!cap->iobuf)
+            cap->iobuf = malloc(CAPTURE_IOBUF);
+        if (cap->iobuf)
+            setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_IOBUF);
+        cap->pc = pcap_fopen_offline_with_tstamp_precision(
+            f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+        if (!cap->pc)
+            fclose(f);
+    }
     if (!cap->pc) {
         /* libpcap already names the file for missing files; keep its
          * words but make sure the path is there once. */
@@ -68,6 +105,7 @@ open_file(struct ctfw_capture *cap, size_t i, char *err, size_t errlen)
         }
         cap->has_prog = true;
     }
+    cap->linktype = pcap_datalink(cap->pc);
     return 0;
 }
 
@@ -126,10 +164,60 @@ ctfw_capture_set_warn(struct ctfw_capture *cap,
     cap->warn_arg = arg;
 }
 
+/* One packet read from the open file: counted, filtered, its clock
+ * checked; true with *pkt filled when it passes the filter. */
+static inline bool
+take_packet(struct ctfw_capture *cap, const struct pcap_pkthdr *h,
+            const u_char *data, struct ctfw_capture_pkt *pkt)
+{
+    cap->number++;
+    cap->stats.read++;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
+                  (uint64_t)h->ts.tv_usec; /* nanoseconds: NANO mode */
+    if (cap->has_prog &&
+        !pcap_offline_filter(&cap->prog, h, data))
+        return false;
+    if (ts < cap->last_ts) {
+        cap->stats.ts_backwards++;
+        if (cap->warn) {
+            char msg[160];
+            snprintf(msg, sizeof(msg),
+                     "%s: packet %llu: timestamp goes backwards by "
+                     "%llu ns",
+                     cap->paths[cap->cur],
+                     (unsigned long long)cap->number,
+                     (unsigned long long)(cap->last_ts - ts));
+            cap->warn(cap->warn_arg, msg);
+        }
+    } else {
+        cap->last_ts = ts;
+    }
+    cap->stats.matched++;
+    pkt->ts_ns = ts;
+    pkt->caplen = h->caplen;
+    pkt->wirelen = h->len;
+    pkt->linktype = cap->linktype;
+    pkt->data = data;
+    pkt->file_index = (unsigned)cap->cur;
+    pkt->number = cap->number;
+    return true;
+}
+
+/* A read error met by ctfw_capture_burst() after some packets. */
+static int
+pending_error(struct ctfw_capture *cap, char *err, size_t errlen)
+{
+    cap->err_pending = false;
+    snprintf(err, errlen, "%s", cap->err_msg);
+    return -1;
+}
+
 int
 ctfw_capture_next(struct ctfw_capture *cap, struct ctfw_capture_pkt *pkt,
                   char *err, size_t errlen)
 {
+    if (cap->err_pending)
+        return pending_error(cap, err, errlen);
     for (;;) {
         if (!cap->pc) {
             if (cap->cur + 1 >= cap->n_paths)
@@ -154,38 +242,85 @@ ctfw_capture_next(struct ctfw_capture *cap, struct ctfw_capture_pkt *pkt,
             close_current(cap);
             return -1;
         }
-        cap->number++;
-        cap->stats.read++;
-        uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
-                      (uint64_t)h->ts.tv_usec; /* nanoseconds: NANO mode */
-        if (cap->has_prog &&
-            !pcap_offline_filter(&cap->prog, h, data))
-            continue;
-        if (ts < cap->last_ts) {
-            cap->stats.ts_backwards++;
-            if (cap->warn) {
-                char msg[160];
-                snprintf(msg, sizeof(msg),
-                         "%s: packet %llu: timestamp goes backwards by "
-                         "%llu ns",
-                         cap->paths[cap->cur],
-                         (unsigned long long)cap->number,
-                         (unsigned long long)(cap->last_ts - ts));
-                cap->warn(cap->warn_arg, msg);
-            }
-        } else {
-            cap->last_ts = ts;
-        }
-        cap->stats.matched++;
-        pkt->ts_ns = ts;
-        pkt->caplen = h->caplen;
-        pkt->wirelen = h->len;
-        pkt->linktype = pcap_datalink(cap->pc);
-        pkt->data = data;
-        pkt->file_index = (unsigned)cap->cur;
-        pkt->number = cap->number;
-        return 1;
+        if (take_packet(cap, h, data, pkt))
+            return 1;
     }
+}
+
+/* pcap_dispatch()'s callback: the packet taken, then copied into the
+ * ring (libpcap's buffer holds one packet). */
+static void
+burst_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    struct ctfw_capture *cap = (struct ctfw_capture *)user;
+    size_t i = cap->burst_got;
+    struct ctfw_capture_pkt *pkt = &cap->burst_out[i];
+    if (cap->burst_oom || !take_packet(cap, h, data, pkt))
+        return;
+    if (h->caplen > cap->ring[i].size) {
+        uint32_t size = h->caplen < 2048 ? 2048 : h->caplen;
+        uint8_t *b = realloc(cap->ring[i].buf, size);
+        if (!b) {
+            cap->burst_oom = true;
+            pcap_breakloop(cap->pc);
+            return;
+        }
+        cap->ring[i].buf = b;
+        cap->ring[i].size = size;
+    }
+    memcpy(cap->ring[i].buf, data, h->caplen);
+    pkt->data = cap->ring[i].buf;
+    cap->burst_got++;
+}
+
+int
+ctfw_capture_burst(struct ctfw_capture *cap, struct ctfw_capture_pkt *pkts,
+                   size_t n, char *err, size_t errlen)
+{
+    if (cap->err_pending)
+        return pending_error(cap, err, errlen);
+    if (n > CTFW_CAPTURE_BURST_MAX)
+        n = CTFW_CAPTURE_BURST_MAX;
+    cap->burst_out = pkts;
+    cap->burst_got = 0;
+    while (cap->burst_got < n) {
+        if (!cap->pc) {
+            if (cap->cur + 1 >= cap->n_paths)
+                break;
+            cap->cur++;
+            if (open_file(cap, cap->cur, cap->err_msg,
+                          sizeof(cap->err_msg)) < 0)
+                goto error;
+        }
+        /* pcap_dispatch() counts the packets it hands over, the ones
+         * our filter then drops included: ask again for the rest. */
+        int rc = pcap_dispatch(cap->pc, (int)(n - cap->burst_got), burst_cb,
+                               (u_char *)cap);
+        if (cap->burst_oom) {
+            snprintf(err, errlen, "out of memory");
+            return -2;
+        }
+        if (rc == 0) {   /* end of this file */
+            close_current(cap);
+            continue;
+        }
+        if (rc < 0) {
+            /* As ctfw_capture_next(): a truncated file ends here. */
+            snprintf(cap->err_msg, sizeof(cap->err_msg), "%s: %s",
+                     cap->paths[cap->cur], pcap_geterr(cap->pc));
+            cap->stats.truncated_files++;
+            close_current(cap);
+            goto error;
+        }
+    }
+    return (int)cap->burst_got;
+error:
+    if (cap->burst_got) {
+        /* The packets before the damage first; the error next call. */
+        cap->err_pending = true;
+        return (int)cap->burst_got;
+    }
+    return pending_error(cap, err, errlen);
 }
 
 const struct ctfw_capture_stats *
@@ -204,6 +339,9 @@ ctfw_capture_close(struct ctfw_capture *cap)
         free(cap->paths[i]);
     free(cap->paths);
     free(cap->filter);
+    free(cap->iobuf);   /* after pcap_close() closed its FILE */
+    for (size_t i = 0; i < CTFW_CAPTURE_BURST_MAX; i++)
+        free(cap->ring[i].buf);
     free(cap);
 }
 

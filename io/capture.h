@@ -56,6 +56,20 @@ struct ctfw_capture *ctfw_capture_open(const char *const *paths, size_t n,
 int ctfw_capture_next(struct ctfw_capture *cap, struct ctfw_capture_pkt *pkt,
                       char *err, size_t errlen);
 
+/*
+ * Up to n (at most CTFW_CAPTURE_BURST_MAX) next packets that pass the
+ * filter into pkts[], as n calls of ctfw_capture_next() would return
+ * them, read with one pcap_dispatch() and copied, so that all of them
+ * stay valid until the next call of either function. Returns the number
+ * filled, 0 at the end of the last file, -1 on a read error (message in
+ * err) — a read error after some packets ends the burst with them and is
+ * returned by the next call, where it was — or -2 when out of memory.
+ */
+#define CTFW_CAPTURE_BURST_MAX 64
+int ctfw_capture_burst(struct ctfw_capture *cap,
+                       struct ctfw_capture_pkt *pkts, size_t n, char *err,
+                       size_t errlen);
+
 void ctfw_capture_set_warn(struct ctfw_capture *cap,
                            void (*warn)(void *arg, const char *msg),
                            void *arg);

@@ -94,8 +94,12 @@ ct_l4_csum_cov_ok(const struct ctfw_pkt *pkt, uint32_t cov)
     uint32_t sum = 0;
     if (pkt->family == 4) {
         if (pkt->proto != 1) {
-            sum = ctfw_csum_partial(pkt->src.b, 4, sum);
-            sum = ctfw_csum_partial(pkt->dst.b, 4, sum);
+            /* The pseudo-header's 16-bit words added here (a one's
+             * complement sum may be gathered in any grouping, RFC 1071
+             * §2(A)) rather than through two more calls. */
+            const uint8_t *s = pkt->src.b, *d = pkt->dst.b;
+            sum = ((uint32_t)s[0] << 8 | s[1]) + ((uint32_t)s[2] << 8 | s[3]) +
+                  ((uint32_t)d[0] << 8 | d[1]) + ((uint32_t)d[2] << 8 | d[3]);
             sum += pkt->proto;
             sum += len;
         }

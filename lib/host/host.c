@@ -22,6 +22,7 @@
 #define MAX_IFACES 64
 #define MAX_ADDRS 256
 #define MAX_ROUTES 1024
+#define IFNAME_DIRECT 64
 
 struct host_addr {
     uint8_t family;     /* 4 or 6 */
@@ -33,18 +34,52 @@ struct host_addr {
     union ctfw_addr addr;
 };
 
-struct host_route {
-    uint8_t family;
-    uint8_t plen;
-    bool has_gw;        /* "via GW": the next hop is the gateway */
-    unsigned ifindex;
-    union ctfw_addr prefix;
-    union ctfw_addr gw;
-};
-
 struct host_iface {
     char name[CTFW_IFNAMSIZ];
     unsigned ifindex;
+};
+
+/*
+ * The per-packet questions (ctfw_host_decide(), ctfw_host_route(),
+ * addrtype) read per-family tables that the builders fill, so a built
+ * model stays immutable for its readers and a question costs a few word
+ * compares: addresses as words in network order, compared under a mask
+ * built byte by byte; each family's local addresses in the order they
+ * were added (the first that matches answers); its routes sorted by
+ * prefix length, longest first, in the order they were added among
+ * equal lengths, so the first that matches is the longest prefix
+ * (fib_table_lookup()) and, between routes of one prefix length, the
+ * first given.
+ */
+struct host_local4 {
+    uint32_t addr, mask;   /* mask: all ones, or 255.0.0.0 for lo's 127/8 */
+    unsigned ifindex;
+};
+
+struct host_bcast4 {
+    uint32_t bcast;        /* a subnet's broadcast address (prefix < 31) */
+    unsigned ifindex;
+};
+
+struct host_route4 {
+    uint32_t prefix, mask;
+    unsigned ifindex;
+    unsigned plen;
+    bool has_gw;           /* "via GW": the next hop is the gateway */
+    union ctfw_addr gw;
+};
+
+struct host_local6 {
+    uint64_t addr[2];
+    unsigned ifindex;
+};
+
+struct host_route6 {
+    uint64_t prefix[2], mask[2];
+    unsigned ifindex;
+    unsigned plen;
+    bool has_gw;
+    union ctfw_addr gw;
 };
 
 struct ctfw_host {
@@ -53,10 +88,67 @@ struct ctfw_host {
     unsigned next_index;
     struct host_addr addrs[MAX_ADDRS];
     unsigned n_addrs;
-    struct host_route routes[MAX_ROUTES];
-    unsigned n_routes;
     bool forward;
+    /* Kept by addr_push() and route_push(). */
+    struct host_local4 local4[MAX_ADDRS];
+    unsigned n_local4;
+    struct host_bcast4 bcast4[MAX_ADDRS];
+    unsigned n_bcast4;
+    struct host_route4 route4[MAX_ROUTES];
+    unsigned n_route4;
+    struct host_local6 local6[MAX_ADDRS];
+    unsigned n_local6;
+    struct host_route6 route6[MAX_ROUTES];
+    unsigned n_route6;
+    /* Names by index for the small indexes (every packet asks for its
+     * interfaces' names); iface_add() fills it. */
+    const char *name_of[IFNAME_DIRECT];
 };
+
+static inline uint32_t
+load32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline uint64_t
+load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* The mask of a prefix length over an address of alen bytes, byte by
+ * byte (network order). */
+static void
+mask_bytes(unsigned plen, unsigned alen, uint8_t *out)
+{
+    for (unsigned i = 0; i < alen; i++) {
+        unsigned keep = plen >= (i + 1) * 8 ? 8
+                        : plen > i * 8      ? plen - i * 8
+                                            : 0;
+        out[i] = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
+    }
+}
+
+/* a within p/plen (the builders' and source selection's slow path). */
+static bool
+prefix_match(int family, const union ctfw_addr *a, const union ctfw_addr *p,
+             unsigned plen)
+{
+    unsigned alen = family == 4 ? 4 : 16;
+    uint8_t m[16];
+    if (plen > alen * 8)
+        return false;
+    mask_bytes(plen, alen, m);
+    for (unsigned i = 0; i < alen; i++)
+        if ((a->b[i] & m[i]) != (p->b[i] & m[i]))
+            return false;
+    return true;
+}
 
 const char *
 ctfw_host_path_name(enum ctfw_host_path p)
@@ -76,24 +168,6 @@ ctfw_host_path_name(enum ctfw_host_path p)
         return "PREROUTING>no-route";
     }
     return "?";
-}
-
-static bool
-prefix_match(int family, const union ctfw_addr *a, const union ctfw_addr *p,
-             unsigned plen)
-{
-    unsigned bytes = plen / 8, bits = plen % 8;
-    unsigned alen = family == 4 ? 4 : 16;
-    if (plen > alen * 8)
-        return false;
-    if (memcmp(a->b, p->b, bytes))
-        return false;
-    if (bits) {
-        uint8_t mask = (uint8_t)(0xff << (8 - bits));
-        if ((a->b[bytes] & mask) != (p->b[bytes] & mask))
-            return false;
-    }
-    return true;
 }
 
 static struct host_iface *
@@ -118,6 +192,8 @@ iface_add(struct ctfw_host *h, const char *name, unsigned index)
     ifc->ifindex = index ? index : h->next_index;
     if (ifc->ifindex >= h->next_index)
         h->next_index = ifc->ifindex + 1;
+    if (ifc->ifindex < IFNAME_DIRECT)
+        h->name_of[ifc->ifindex] = ifc->name;
     return ifc;
 }
 
@@ -140,30 +216,82 @@ addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
     x->secondary = secondary;
     x->ifindex = ifindex;
     x->addr = *a;
+    if (family == 6) {
+        struct host_local6 *l = &h->local6[h->n_local6++];
+        l->addr[0] = load64(a->b);
+        l->addr[1] = load64(a->b + 8);
+        l->ifindex = ifindex;
+        return 0;
+    }
+    /* On lo, the whole 127.0.0.0/8 is local (local route 127.0.0.0/8
+     * dev lo): an address of lo in 127/8 matches on its first byte. */
+    static const uint8_t net8[4] = {0xff, 0, 0, 0};
+    static const uint8_t all[4] = {0xff, 0xff, 0xff, 0xff};
+    struct host_local4 *l = &h->local4[h->n_local4++];
+    l->mask = load32(ifindex == 1 && a->b[0] == 127 ? net8 : all);
+    l->addr = load32(a->b) & l->mask;
+    l->ifindex = ifindex;
+    if (plen < 31) {
+        /* fib_add_ifaddr(): a BROADCAST route for the subnet's
+         * broadcast address. */
+        uint8_t m[4], b[4];
+        mask_bytes(plen, 4, m);
+        for (unsigned i = 0; i < 4; i++)
+            b[i] = (uint8_t)(a->b[i] | (uint8_t)~m[i]);
+        struct host_bcast4 *bc = &h->bcast4[h->n_bcast4++];
+        bc->bcast = load32(b);
+        bc->ifindex = ifindex;
+    }
     return 0;
 }
 
 static int
 route_push(struct ctfw_host *h, int family, const union ctfw_addr *p,
-           unsigned plen, unsigned ifindex)
+           unsigned plen, unsigned ifindex, const union ctfw_addr *gw)
 {
-    if (h->n_routes == MAX_ROUTES)
+    if (h->n_route4 + h->n_route6 == MAX_ROUTES)
         return -ENOSPC;
-    struct host_route *r = &h->routes[h->n_routes++];
-    r->family = (uint8_t)family;
-    r->plen = (uint8_t)plen;
-    r->has_gw = false;
-    r->ifindex = ifindex;
-    memset(&r->gw, 0, sizeof(r->gw));
-    memset(&r->prefix, 0, sizeof(r->prefix));
-    /* Store the masked prefix. */
+    /* The masked prefix. */
     unsigned alen = family == 4 ? 4 : 16;
-    for (unsigned i = 0; i < alen; i++) {
-        unsigned keep = plen >= (i + 1) * 8 ? 8
-                        : plen > i * 8      ? plen - i * 8
-                                            : 0;
-        uint8_t mask = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
-        r->prefix.b[i] = p->b[i] & mask;
+    uint8_t m[16] = {0}, pfx[16] = {0};
+    mask_bytes(plen, alen, m);
+    for (unsigned i = 0; i < alen; i++)
+        pfx[i] = p->b[i] & m[i];
+    /* Into the family's sorted table, after every route of this length
+     * or longer. */
+    unsigned at = 0;
+    if (family == 4) {
+        while (at < h->n_route4 && h->route4[at].plen >= plen)
+            at++;
+        memmove(&h->route4[at + 1], &h->route4[at],
+                (h->n_route4 - at) * sizeof(h->route4[0]));
+        h->n_route4++;
+        struct host_route4 *x = &h->route4[at];
+        memset(x, 0, sizeof(*x));
+        x->prefix = load32(pfx);
+        x->mask = load32(m);
+        x->ifindex = ifindex;
+        x->plen = plen;
+        x->has_gw = gw != NULL;
+        if (gw)
+            x->gw = *gw;
+    } else {
+        while (at < h->n_route6 && h->route6[at].plen >= plen)
+            at++;
+        memmove(&h->route6[at + 1], &h->route6[at],
+                (h->n_route6 - at) * sizeof(h->route6[0]));
+        h->n_route6++;
+        struct host_route6 *x = &h->route6[at];
+        memset(x, 0, sizeof(*x));
+        x->has_gw = gw != NULL;
+        if (gw)
+            x->gw = *gw;
+        x->prefix[0] = load64(pfx);
+        x->prefix[1] = load64(pfx + 8);
+        x->mask[0] = load64(m);
+        x->mask[1] = load64(m + 8);
+        x->ifindex = ifindex;
+        x->plen = plen;
     }
     return 0;
 }
@@ -284,7 +412,7 @@ ctfw_host_add_iface(struct ctfw_host *h, const char *spec, char *err,
     if (parse_prefix(eq + 1, &family, &a, &plen, err, errlen, spec) < 0)
         return -EINVAL;
     if (addr_push(h, family, &a, plen, ifc->ifindex) < 0 ||
-        route_push(h, family, &a, plen, ifc->ifindex) < 0) {
+        route_push(h, family, &a, plen, ifc->ifindex, NULL) < 0) {
         snprintf(err, errlen, "too many addresses");
         return -EINVAL;
     }
@@ -365,8 +493,8 @@ ctfw_host_add_route(struct ctfw_host *h, const char *spec, char *err,
         /* "default" means both families, as two routes; with a gateway,
          * the gateway's family only. */
         if (!gw_family) {
-            if (route_push(h, 4, &a, 0, ifc->ifindex) < 0 ||
-                route_push(h, 6, &a, 0, ifc->ifindex) < 0)
+            if (route_push(h, 4, &a, 0, ifc->ifindex, NULL) < 0 ||
+                route_push(h, 6, &a, 0, ifc->ifindex, NULL) < 0)
                 goto full;
             return 0;
         }
@@ -380,12 +508,9 @@ ctfw_host_add_route(struct ctfw_host *h, const char *spec, char *err,
                  "family", spec);
         return -EINVAL;
     }
-    if (route_push(h, family, &a, plen, ifc->ifindex) < 0)
+    if (route_push(h, family, &a, plen, ifc->ifindex,
+                   gw_family ? &gw : NULL) < 0)
         goto full;
-    if (gw_family) {
-        h->routes[h->n_routes - 1].has_gw = true;
-        h->routes[h->n_routes - 1].gw = gw;
-    }
     return 0;
 full:
     snprintf(err, errlen, "too many routes");
@@ -407,6 +532,8 @@ ctfw_host_forward(const struct ctfw_host *h)
 const char *
 ctfw_host_ifname(const struct ctfw_host *h, unsigned ifindex)
 {
+    if (ifindex < IFNAME_DIRECT)
+        return h->name_of[ifindex];
     for (unsigned i = 0; i < h->n_ifaces; i++)
         if (h->ifaces[i].ifindex == ifindex)
             return h->ifaces[i].name;
@@ -422,50 +549,63 @@ ctfw_host_ifindex(const struct ctfw_host *h, const char *name)
     return 0;
 }
 
-/* Local address entry for addr, or NULL. On lo, the whole 127.0.0.0/8
- * is local (local route 127.0.0.0/8 dev lo). */
-static const struct host_addr *
+/* Interface of the local address addr (the first added that matches),
+ * or 0 (every interface index is at least 1). On lo, the whole
+ * 127.0.0.0/8 is local (local route 127.0.0.0/8 dev lo). */
+static inline unsigned
 find_local(const struct ctfw_host *h, int family,
            const union ctfw_addr *addr)
 {
-    for (unsigned i = 0; i < h->n_addrs; i++) {
-        const struct host_addr *x = &h->addrs[i];
-        if (x->family != family)
-            continue;
-        if (!memcmp(x->addr.b, addr->b, family == 4 ? 4 : 16))
-            return x;
-        if (family == 4 && x->ifindex == 1 && x->addr.b[0] == 127 &&
-            addr->b[0] == 127)
-            return x;
+    if (family == 4) {
+        uint32_t a = load32(addr->b);
+        for (unsigned i = 0; i < h->n_local4; i++)
+            if ((a & h->local4[i].mask) == h->local4[i].addr)
+                return h->local4[i].ifindex;
+        return 0;
     }
-    return NULL;
+    uint64_t a0 = load64(addr->b), a1 = load64(addr->b + 8);
+    for (unsigned i = 0; i < h->n_local6; i++)
+        if (a0 == h->local6[i].addr[0] && a1 == h->local6[i].addr[1])
+            return h->local6[i].ifindex;
+    return 0;
 }
 
 bool
 ctfw_host_is_local(const struct ctfw_host *h, int family,
                    const union ctfw_addr *addr)
 {
-    return find_local(h, family, addr) != NULL;
+    return find_local(h, family, addr) != 0;
 }
 
-/* Is addr the broadcast address of a subnet of the host (prefix < 31)? 
+/* Is addr the broadcast address of a subnet of the host (prefix < 31)?
  * Returns that interface's index, or 0. */
-static unsigned
+static inline unsigned
 subnet_broadcast(const struct ctfw_host *h, const union ctfw_addr *addr)
 {
-    for (unsigned i = 0; i < h->n_addrs; i++) {
-        const struct host_addr *x = &h->addrs[i];
-        if (x->family != 4 || x->plen >= 31)
-            continue;
-        uint32_t a = (uint32_t)x->addr.b[0] << 24 |
-                     (uint32_t)x->addr.b[1] << 16 |
-                     (uint32_t)x->addr.b[2] << 8 | x->addr.b[3];
-        uint32_t mask = x->plen ? ~0u << (32 - x->plen) : 0;
-        uint32_t bcast = (a & mask) | ~mask;
-        uint32_t d = (uint32_t)addr->b[0] << 24 | (uint32_t)addr->b[1] << 16 |
-                     (uint32_t)addr->b[2] << 8 | addr->b[3];
-        if (d == bcast)
-            return x->ifindex;
+    uint32_t d = load32(addr->b);
+    for (unsigned i = 0; i < h->n_bcast4; i++)
+        if (d == h->bcast4[i].bcast)
+            return h->bcast4[i].ifindex;
+    return 0;
+}
+
+static inline unsigned
+route_lookup(const struct ctfw_host *h, int family,
+             const union ctfw_addr *dst)
+{
+    if (family == 4) {
+        uint32_t a = load32(dst->b);
+        for (unsigned i = 0; i < h->n_route4; i++)
+            if ((a & h->route4[i].mask) == h->route4[i].prefix)
+                return h->route4[i].ifindex;
+        return 0;
+    }
+    uint64_t a0 = load64(dst->b), a1 = load64(dst->b + 8);
+    for (unsigned i = 0; i < h->n_route6; i++) {
+        const struct host_route6 *r = &h->route6[i];
+        if ((a0 & r->mask[0]) == r->prefix[0] &&
+            (a1 & r->mask[1]) == r->prefix[1])
+            return r->ifindex;
     }
     return 0;
 }
@@ -474,18 +614,7 @@ unsigned
 ctfw_host_route(const struct ctfw_host *h, int family,
                 const union ctfw_addr *dst)
 {
-    int best = -1;
-    unsigned best_if = 0;
-    for (unsigned i = 0; i < h->n_routes; i++) {
-        const struct host_route *r = &h->routes[i];
-        if (r->family != family || (int)r->plen <= best)
-            continue;
-        if (prefix_match(family, dst, &r->prefix, r->plen)) {
-            best = r->plen;
-            best_if = r->ifindex;
-        }
-    }
-    return best_if;
+    return route_lookup(h, family, dst);
 }
 
 static bool
@@ -502,14 +631,15 @@ ctfw_host_decide(const struct ctfw_host *h, int family,
                  unsigned in_ifindex_hint, bool outgoing,
                  struct ctfw_host_decision *out)
 {
-    const struct host_addr *ls = find_local(h, family, src);
-    bool dst_local = find_local(h, family, dst) != NULL ||
+    unsigned ls = find_local(h, family, src);
+    unsigned ld = find_local(h, family, dst);
+    bool dst_local = ld ||
                      (family == 4 && (is_v4_bcast_or_mcast(dst) ||
                                       subnet_broadcast(h, dst))) ||
                      (family == 6 && dst->b[0] == 0xff);
     memset(out, 0, sizeof(*out));
     if (outgoing || (ls && !in_ifindex_hint)) {
-        if (dst_local && find_local(h, family, dst)) {
+        if (ld) {
             /* Both ends on this host: the packet leaves on lo and comes
              * back in on lo. */
             out->path = CTFW_HOST_PATH_LOOPBACK;
@@ -518,14 +648,14 @@ ctfw_host_decide(const struct ctfw_host *h, int family,
             return;
         }
         out->path = CTFW_HOST_PATH_OUTPUT;
-        out->out_ifindex = ctfw_host_route(h, family, dst);
-        if (!out->out_ifindex && family == 4 && subnet_broadcast(h, dst))
+        out->out_ifindex = route_lookup(h, family, dst);
+        if (!out->out_ifindex && family == 4)
             out->out_ifindex = subnet_broadcast(h, dst);
         return;
     }
     out->in_ifindex = in_ifindex_hint;
     if (!out->in_ifindex)
-        out->in_ifindex = ctfw_host_route(h, family, src);
+        out->in_ifindex = route_lookup(h, family, src);
     if (dst_local) {
         out->path = CTFW_HOST_PATH_INPUT;
         return;
@@ -534,7 +664,7 @@ ctfw_host_decide(const struct ctfw_host *h, int family,
         out->path = CTFW_HOST_PATH_FORWARD_OFF;
         return;
     }
-    out->out_ifindex = ctfw_host_route(h, family, dst);
+    out->out_ifindex = route_lookup(h, family, dst);
     out->path = out->out_ifindex ? CTFW_HOST_PATH_FORWARD
                                  : CTFW_HOST_PATH_NO_ROUTE;
 }
@@ -551,8 +681,8 @@ ctfw_host_addrtype(const struct ctfw_host *h, int family,
             return CTFW_ADDRTYPE_BROADCAST;
         if ((addr->b[0] & 0xf0) == 0xe0)
             return CTFW_ADDRTYPE_MULTICAST;
-        const struct host_addr *l = find_local(h, 4, addr);
-        if (l && (!limit_ifindex || l->ifindex == limit_ifindex))
+        unsigned l = find_local(h, 4, addr);
+        if (l && (!limit_ifindex || l == limit_ifindex))
             return CTFW_ADDRTYPE_LOCAL;
         unsigned b = subnet_broadcast(h, addr);
         if (b && (!limit_ifindex || b == limit_ifindex))
@@ -568,8 +698,8 @@ ctfw_host_addrtype(const struct ctfw_host *h, int family,
         return CTFW_ADDRTYPE_UNSPEC;
     if (addr->b[0] == 0xff)
         return CTFW_ADDRTYPE_MULTICAST;
-    const struct host_addr *l = find_local(h, 6, addr);
-    if (l && (!limit_ifindex || l->ifindex == limit_ifindex))
+    unsigned l = find_local(h, 6, addr);
+    if (l && (!limit_ifindex || l == limit_ifindex))
         return CTFW_ADDRTYPE_LOCAL;
     return CTFW_ADDRTYPE_UNICAST;
 }
@@ -587,20 +717,21 @@ ctfw_host_iface_addr(const struct ctfw_host *h, unsigned ifindex, int family,
     return false;
 }
 
-/* The route ctfw_host_route() would take for dst, or NULL. */
-static const struct host_route *
-route_lookup(const struct ctfw_host *h, int family,
-             const union ctfw_addr *dst)
+/* The gateway of the IPv4 route ctfw_host_route() takes for dst, when
+ * it has one and leaves on ifindex. */
+static bool
+route_gw4(const struct ctfw_host *h, const union ctfw_addr *dst,
+          unsigned ifindex, union ctfw_addr *gw)
 {
-    const struct host_route *best = NULL;
-    for (unsigned i = 0; i < h->n_routes; i++) {
-        const struct host_route *r = &h->routes[i];
-        if (r->family != family || (best && r->plen <= best->plen))
-            continue;
-        if (prefix_match(family, dst, &r->prefix, r->plen))
-            best = r;
-    }
-    return best;
+    uint32_t a = load32(dst->b);
+    for (unsigned i = 0; i < h->n_route4; i++)
+        if ((a & h->route4[i].mask) == h->route4[i].prefix) {
+            if (!h->route4[i].has_gw || h->route4[i].ifindex != ifindex)
+                return false;
+            *gw = h->route4[i].gw;
+            return true;
+        }
+    return false;
 }
 
 /* RT_SCOPE_UNIVERSE for every modelled address except 127.0.0.0/8,
@@ -745,9 +876,7 @@ ctfw_host_src_addr(const struct ctfw_host *h, unsigned ifindex, int family,
     /* nf_nat_masquerade_ipv4(): nh = rt_nexthop(rt, daddr), the
      * gateway of the route or the destination itself. */
     union ctfw_addr nh = *dst;
-    const struct host_route *r = route_lookup(h, 4, dst);
-    if (r && r->has_gw && r->ifindex == ifindex)
-        nh = r->gw;
+    route_gw4(h, dst, ifindex, &nh);
     /* inet_select_addr(out, nh, RT_SCOPE_UNIVERSE): the out-interface's
      * primary addresses in order, the first whose subnet holds nh, else
      * the first of them... */
