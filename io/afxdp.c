@@ -102,6 +102,22 @@ rx_queues(const char *ifname)
     return n ? n : 1;
 }
 
+/* The interface's MTU (/sys/class/net/IF/mtu), 0 when unknown. */
+static unsigned
+iface_mtu(const char *ifname)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", ifname);
+    FILE *f = fopen(path, "r");
+    unsigned mtu = 0;
+    if (f) {
+        if (fscanf(f, "%u", &mtu) != 1)
+            mtu = 0;
+        fclose(f);
+    }
+    return mtu;
+}
+
 /* Load libxdp's redirect program, put the socket in its map for queue
  * 0, attach it to the interface by a link. */
 static int
@@ -158,6 +174,16 @@ ctfw_xsk_open(const char *ifname, struct ctfw_xsk **out, char *err,
         snprintf(err, errlen, "%s: %u receive queues; ctfw reads queue 0 "
                  "only (ethtool -L %s combined 1)", ifname, nq, ifname);
         return -EINVAL;
+    }
+    /* In copy mode a frame lands XDP_PACKET_HEADROOM (256) bytes into
+     * its 2 KiB UMEM frame (xsk_rcv): 1792 bytes left, an Ethernet
+     * header, a VLAN tag and an MTU of 1774. A longer frame would be
+     * dropped by the kernel, so such an interface is refused. */
+    unsigned mtu = iface_mtu(ifname);
+    if (mtu > XSK_FRAME - XDP_PACKET_HEADROOM - 18) {
+        snprintf(err, errlen, "%s: MTU %u; with --xdp at most %u", ifname,
+                 mtu, XSK_FRAME - XDP_PACKET_HEADROOM - 18);
+        return -EMSGSIZE;
     }
     struct ctfw_xsk *x = calloc(1, sizeof(*x));
     if (!x) {

@@ -775,7 +775,7 @@ def xdp_tests(exe, base, fixed):
     if '--xdp' not in h:
         for what in ('AF_XDP: baseline probes', 'AF_XDP: fixed probes',
                      'AF_XDP: program attached and detached',
-                     'AF_XDP: kill -9'):
+                     'AF_XDP: kill -9', 'AF_XDP: MTU refused'):
             skip(what, 'ctfw built without libxdp (scripts/install-deps.sh)')
         return
     compare_run(exe, base, 'AF_XDP baseline', ['--xdp'])
@@ -792,6 +792,17 @@ def xdp_tests(exe, base, fixed):
         ok(re.search(r"^port b0: rx \d+ frames", r.stdout, re.M),
            'AF_XDP: ctl status shows the ports', r.stdout)
     kill9_test(exe, base, ['--xdp'], 'AF_XDP: ')
+    with L.Topology('bridge', 'xm') as t:
+        # A 2 KiB UMEM frame less XDP_PACKET_HEADROOM holds 1792 bytes:
+        # an MTU of 1774 with the Ethernet header and a VLAN tag.
+        L.run(['ip', 'link', 'set', 'b0', 'mtu', '9000'], t.m)
+        r = L.run([exe, 'live', '--bridge', 'b0,b1', '--xdp', '-R', base,
+                   '--ctl', 'none'], t.m, check=False, timeout=30)
+        ok(r.returncode == 1 and
+           'b0: MTU 9000; with --xdp at most 1774' in r.stderr and
+           not xdp_attached(t),
+           'AF_XDP: an MTU the UMEM frames cannot hold is refused, nothing '
+           'left attached', f'rc {r.returncode} {r.stderr}')
 
 
 def main():
