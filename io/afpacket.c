@@ -366,7 +366,8 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
         if (st == TP_STATUS_AVAILABLE) {
             uint8_t *dst = (uint8_t *)h + TX_OFF;
             memcpy(dst, hdr, hdrlen);
-            memcpy(dst + hdrlen, body, bodylen);
+            if (bodylen)   /* body may be NULL (non-IP frames) */
+                memcpy(dst + hdrlen, body, bodylen);
             h->tp_len = (uint32_t)len;
             h->tp_snaplen = (uint32_t)len;
             h->tp_next_offset = 0;
@@ -389,7 +390,8 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
         sendmmsg_flush(a);
     uint8_t *dst = a->arena + a->arena_used;
     memcpy(dst, hdr, hdrlen);
-    memcpy(dst + hdrlen, body, bodylen);
+    if (bodylen)   /* body may be NULL (non-IP frames) */
+        memcpy(dst + hdrlen, body, bodylen);
     a->arena_used += len;
     a->iov[a->n_tx].iov_base = dst;
     a->iov[a->n_tx].iov_len = len;
