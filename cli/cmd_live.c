@@ -3,7 +3,8 @@
  * ctfw live: the pipeline of lib/hook in a real data path.
  *
  *   --bridge IF1,IF2   a bump in the wire: frames read from one interface
- *                      (AF_PACKET, io/afpacket.c) cross PREROUTING,
+ *                      (AF_PACKET, io/afpacket.c; AF_XDP with --xdp,
+ *                      io/afxdp.c) cross PREROUTING,
  *                      FORWARD and POSTROUTING with -i/-o named after the
  *                      sides, and leave by the other one with their
  *                      Ethernet header; non-IP frames (ARP) pass as they
@@ -524,8 +525,10 @@ usage(FILE *f)
 "      --metrics ADDR:PORT  Prometheus /metrics (a loopback address)\n"
 "      --dump FILE      where the final counters go on SIGTERM (default\n"
 "                       standard output)\n"
-"      --ring-blocks N  ring blocks of 1 MiB per interface (default 32)\n"
+"      --ring-blocks N  receive ring blocks of 256 KiB per interface\n"
+"                       (default 128)\n"
 "      --no-tx-ring     transmit with sendmmsg() batches, not the ring\n"
+"%s"
 "      --keep-caps      do not drop capabilities after start-up\n"
 "      --write FILE     (--bridge) record every frame read, as a pcap\n"
 "                       (LINUX_SLL2, the side in the interface index)\n"
@@ -538,7 +541,16 @@ usage(FILE *f)
 "Signals: SIGHUP reloads the rules files (atomic: a bad file changes\n"
 "nothing), SIGTERM and SIGINT stop and print the counters.\n"
 "Turn off offloads on both interfaces first (ethtool -K IF gro off gso\n"
-"off tso off), as for any AF_PACKET bridge. See docs/live.md.\n");
+"off tso off), as for any AF_PACKET bridge. See docs/live.md.\n",
+            /* Only where this build has it (libxdp). */
+            ctfw_afp_have_xdp()
+                ? "      --xdp            (--bridge) AF_XDP sockets instead of "
+                  "AF_PACKET\n"
+                  "                       (copy mode, queue 0, libxdp's "
+                  "redirect program\n"
+                  "                       attached to both interfaces while "
+                  "ctfw runs)\n"
+                : "");
 }
 
 /*
@@ -638,6 +650,7 @@ cmd_live(int argc, char **argv)
     enum {
         O_IFACE = 256, O_LOCAL, O_ROUTE, O_LEGACY, O_LOG, O_CTL, O_METRICS,
         O_DUMP, O_BRIDGE, O_RING, O_KEEPCAPS, O_QUEUE, O_FAILOPEN, O_SEED, O_WRITE, O_NOTXRING,
+        O_XDP,
     };
     static const struct option opts[] = {
         {"bridge", required_argument, NULL, O_BRIDGE},
@@ -646,6 +659,7 @@ cmd_live(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED},
         {"write", required_argument, NULL, O_WRITE},
         {"no-tx-ring", no_argument, NULL, O_NOTXRING},
+        {"xdp", no_argument, NULL, O_XDP},
         {"rules", required_argument, NULL, 'R'},
         {"rules6", required_argument, NULL, '6'},
         {"sysctl", required_argument, NULL, 'f'},
@@ -672,7 +686,7 @@ cmd_live(int argc, char **argv)
     unsigned ring_blocks = 0;
     int c, rc = CLI_EXIT_USAGE, sysctl_errors = 0;
     bool keep_caps = false, fail_open = false, have_iface = false;
-    bool no_tx_ring = false;
+    bool no_tx_ring = false, xdp = false;
     long queue = -1;
     struct hostq hq = {.raw4 = -1, .raw6 = -1};
     char err[512];
@@ -743,9 +757,9 @@ cmd_live(int argc, char **argv)
         case O_RING: {
             char *end;
             unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || !optarg[0] || v < 2 || v > 1024) {
+            if (*end || !optarg[0] || v < 2 || v > 4096) {
                 cli_usage_error("live", "invalid ring blocks '%s' (2 to "
-                                "1024)", optarg);
+                                "4096)", optarg);
                 goto out;
             }
             ring_blocks = (unsigned)v;
@@ -772,6 +786,9 @@ cmd_live(int argc, char **argv)
             break;
         case O_NOTXRING:
             no_tx_ring = true;
+            break;
+        case O_XDP:
+            xdp = true;
             break;
         case O_SEED: {
             char *end;
@@ -870,7 +887,8 @@ cmd_live(int argc, char **argv)
     for (int i = 0; i < 2; i++) {
         struct ctfw_afp_params ap = {.ifname = names[i],
                                      .nblocks = ring_blocks,
-                                     .no_tx_ring = no_tx_ring};
+                                     .no_tx_ring = no_tx_ring,
+                                     .xdp = xdp};
         if (ctfw_afp_open(&ap, &b->port[i], err, sizeof(err)) < 0) {
             cli_error("%s", err);
             goto out;

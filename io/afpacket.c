@@ -20,7 +20,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctfw_config.h"
 #include "io/afpacket.h"
+#ifdef CTFW_HAVE_AF_XDP
+#include "io/afxdp.h"
+#endif
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -44,6 +48,9 @@
 
 struct ctfw_afp {
     int fd;
+#ifdef CTFW_HAVE_AF_XDP
+    struct ctfw_xsk *xsk;   /* an AF_XDP port: every call goes there */
+#endif
     uint8_t *tx_ring;       /* NULL: no ring, sendmmsg() only */
     unsigned tx_cur, tx_pending;
     unsigned ifindex;
@@ -84,9 +91,30 @@ ctfw_afp_open(const struct ctfw_afp_params *p, struct ctfw_afp **out,
     a->ring = MAP_FAILED;
     a->ifindex = idx;
     snprintf(a->ifname, sizeof(a->ifname), "%s", p->ifname);
-    a->block_size = p->block_size ? p->block_size : 1u << 20;
-    a->nblocks = p->nblocks ? p->nblocks : 32;
     int rc;
+    if (p->xdp) {
+#ifdef CTFW_HAVE_AF_XDP
+        rc = ctfw_xsk_open(p->ifname, &a->xsk, err, errlen);
+        if (rc < 0)
+            goto bad;
+        a->fd = ctfw_xsk_fd(a->xsk);
+        *out = a;
+        return 0;
+#else
+        rc = fail(err, errlen, EOPNOTSUPP, p->ifname,
+                  "AF_XDP (this ctfw was built without libxdp)");
+        goto bad;
+#endif
+    }
+    /* 32 MiB by default, in many small blocks rather than a few big
+     * ones: a block is handed over when full or when its timer (2 ms)
+     * runs out, so at a moderate rate most blocks go out nearly empty,
+     * and the number of blocks, not their size, sets how long ctfw may
+     * be kept off the CPU before the ring overflows: 128 blocks, 256 ms
+     * (32 blocks of 1 MiB: 64 ms). A 256 KiB block holds about 1800
+     * 60-byte frames (TPACKET_ALIGN'ed headers and all). */
+    a->block_size = p->block_size ? p->block_size : 256u << 10;
+    a->nblocks = p->nblocks ? p->nblocks : 128;
     a->arena = malloc(TX_ARENA);
     if (!a->arena) {
         rc = fail(err, errlen, ENOMEM, p->ifname, "allocating");
@@ -185,6 +213,13 @@ ctfw_afp_close(struct ctfw_afp *a)
 {
     if (!a)
         return;
+#ifdef CTFW_HAVE_AF_XDP
+    if (a->xsk) {
+        ctfw_xsk_close(a->xsk);
+        free(a);
+        return;
+    }
+#endif
     if (a->fd >= 0 && (a->n_tx || a->tx_pending))
         ctfw_afp_tx_flush(a);
     if (a->ring != MAP_FAILED)
@@ -193,6 +228,16 @@ ctfw_afp_close(struct ctfw_afp *a)
         close(a->fd);
     free(a->arena);
     free(a);
+}
+
+bool
+ctfw_afp_have_xdp(void)
+{
+#ifdef CTFW_HAVE_AF_XDP
+    return true;
+#else
+    return false;
+#endif
 }
 
 int
@@ -217,6 +262,10 @@ unsigned
 ctfw_afp_rx(struct ctfw_afp *a, unsigned max_blocks, ctfw_afp_rx_cb cb,
             void *arg)
 {
+#ifdef CTFW_HAVE_AF_XDP
+    if (a->xsk)
+        return ctfw_xsk_rx(a->xsk, max_blocks * 64, cb, arg);
+#endif
     unsigned frames = 0;
     for (unsigned b = 0; !max_blocks || b < max_blocks; b++) {
         struct tpacket_block_desc *bd =
@@ -295,6 +344,10 @@ int
 ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
             const uint8_t *body, size_t bodylen)
 {
+#ifdef CTFW_HAVE_AF_XDP
+    if (a->xsk)
+        return ctfw_xsk_tx(a->xsk, hdr, hdrlen, body, bodylen);
+#endif
     size_t len = hdrlen + bodylen;
     if (len > FRAME_MAX) {
         a->st.tx_errors++;
@@ -313,7 +366,8 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
         if (st == TP_STATUS_AVAILABLE) {
             uint8_t *dst = (uint8_t *)h + TX_OFF;
             memcpy(dst, hdr, hdrlen);
-            memcpy(dst + hdrlen, body, bodylen);
+            if (bodylen)   /* body may be NULL (non-IP frames) */
+                memcpy(dst + hdrlen, body, bodylen);
             h->tp_len = (uint32_t)len;
             h->tp_snaplen = (uint32_t)len;
             h->tp_next_offset = 0;
@@ -336,7 +390,8 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
         sendmmsg_flush(a);
     uint8_t *dst = a->arena + a->arena_used;
     memcpy(dst, hdr, hdrlen);
-    memcpy(dst + hdrlen, body, bodylen);
+    if (bodylen)   /* body may be NULL (non-IP frames) */
+        memcpy(dst + hdrlen, body, bodylen);
     a->arena_used += len;
     a->iov[a->n_tx].iov_base = dst;
     a->iov[a->n_tx].iov_len = len;
@@ -347,6 +402,12 @@ ctfw_afp_tx(struct ctfw_afp *a, const uint8_t *hdr, size_t hdrlen,
 void
 ctfw_afp_tx_flush(struct ctfw_afp *a)
 {
+#ifdef CTFW_HAVE_AF_XDP
+    if (a->xsk) {
+        ctfw_xsk_tx_flush(a->xsk);
+        return;
+    }
+#endif
     tx_ring_kick(a);
     sendmmsg_flush(a);
 }
@@ -387,6 +448,12 @@ sendmmsg_flush(struct ctfw_afp *a)
 void
 ctfw_afp_get_stats(struct ctfw_afp *a, struct ctfw_afp_stats *out)
 {
+#ifdef CTFW_HAVE_AF_XDP
+    if (a->xsk) {
+        ctfw_xsk_get_stats(a->xsk, out);
+        return;
+    }
+#endif
     struct tpacket_stats_v3 ks;
     socklen_t l = sizeof(ks);
     /* Reading the kernel's counters resets them: accumulate. */

@@ -10,6 +10,9 @@
  * is open (PACKET_MR_PROMISC: the kernel undoes it when the socket
  * closes, also on kill -9) and bypasses the qdisc on transmit.
  *
+ * With params.xdp the port is an AF_XDP socket (io/afxdp.h) behind the
+ * same calls.
+ *
  * Lifetime: ctfw_afp_open() / ctfw_afp_close(). Frame bytes handed to the
  * receive callback are valid during the call only. Not thread-safe.
  */
@@ -24,12 +27,17 @@ struct ctfw_afp;
 
 struct ctfw_afp_params {
     const char *ifname;
-    unsigned block_size;   /* ring block bytes, a power of two (0: 1 MiB) */
-    unsigned nblocks;      /* ring blocks (0: 32) */
+    unsigned block_size;   /* ring block bytes, a power of two (0: 256 KiB) */
+    unsigned nblocks;      /* ring blocks (0: 128) */
     unsigned block_tmo_ms; /* a partly filled block is handed over after
                               this (0: 2 ms) */
     bool no_tx_ring;       /* transmit with sendmmsg() only */
+    bool xdp;              /* an AF_XDP socket instead (io/afxdp.h):
+                              -EOPNOTSUPP when built without libxdp */
 };
+
+/* Whether this build has AF_XDP (libxdp). */
+bool ctfw_afp_have_xdp(void);
 
 struct ctfw_afp_stats {
     uint64_t rx, rx_bytes;

@@ -34,6 +34,9 @@ ethtool
 iputils-ping
 curl
 iperf3
+netsniff-ng
+libxdp-dev
+libbpf-dev
 "
 
 missing=""

@@ -196,19 +196,14 @@ EXPECTED = {
 }
 
 
-def compare_run(exe, rules, name):
-    """The probes through ctfw and through the kernel."""
-    res = {}
-    with L.Topology('bridge', 'cb') as t:
-        servers = start_servers(t)
-        fw = Ctfw(exe, t, rules)
-        out = probe(t)
-        ct = fw.ctl('conntrack', '-L').stdout
-        save = fw.ctl('iptables-save', '-c').stdout
-        fw.stop()
-        for s in servers:
-            L.stop(s)
-        res['ctfw'] = (out, normalize_ct(ct), counters(save))
+_kernel_runs = {}
+
+
+def kernel_run(rules):
+    """The probes through the kernel's own forwarding with the rules (once
+    per ruleset: the I/O modes of ctfw are all compared with it)."""
+    if rules in _kernel_runs:
+        return _kernel_runs[rules]
     with L.Topology('router', 'kr') as t:
         t.load_rules(rules)
         servers = start_servers(t)
@@ -217,7 +212,25 @@ def compare_run(exe, rules, name):
         save = L.run(['iptables-save', '-c'], t.m).stdout
         for s in servers:
             L.stop(s)
-        res['kernel'] = (out, normalize_ct(ct), counters(save))
+    _kernel_runs[rules] = (out, normalize_ct(ct), counters(save))
+    return _kernel_runs[rules]
+
+
+def compare_run(exe, rules, name, extra=()):
+    """The probes through ctfw (with the options extra) and through the
+    kernel."""
+    res = {}
+    with L.Topology('bridge', 'cb') as t:
+        servers = start_servers(t)
+        fw = Ctfw(exe, t, rules, extra)
+        out = probe(t)
+        ct = fw.ctl('conntrack', '-L').stdout
+        save = fw.ctl('iptables-save', '-c').stdout
+        fw.stop()
+        for s in servers:
+            L.stop(s)
+        res['ctfw'] = (out, normalize_ct(ct), counters(save))
+    res['kernel'] = kernel_run(rules)
     c_out, c_ct, c_cnt = res['ctfw']
     k_out, k_ct, k_cnt = res['kernel']
     for key, want in EXPECTED.items():
@@ -723,18 +736,73 @@ def ipv6_test(exe, rules, rules6):
         os.rmdir(root)
 
 
-def kill9_test(exe, rules):
+def xdp_attached(topo):
+    """The interfaces of the middle that have an XDP program."""
+    return [ifn for ifn in ('b0', 'b1')
+            if ' xdp' in L.run(['ip', '-d', 'link', 'show', ifn],
+                               topo.m).stdout]
+
+
+def kill9_test(exe, rules, extra=(), what=''):
     with L.Topology('bridge', 'k9') as t:
-        fw = Ctfw(exe, t, rules)
+        fw = Ctfw(exe, t, rules, extra)
         r = L.run(['ping', '-n', '-c', '2', '-i', '0.2', '-W', '2',
                    L.SERVER_IP], t.c, check=False)
-        ok(r.returncode == 0, 'ping through ctfw before kill -9', r.stdout)
+        ok(r.returncode == 0, f'{what}ping through ctfw before kill -9',
+           r.stdout)
         fw.stop('KILL')
         r = L.run(['ping', '-n', '-c', '3', '-i', '0.2', '-W', '1',
                    L.SERVER_IP], t.c, check=False)
         ok(r.returncode != 0 and ' 0 received' in r.stdout,
-           'after kill -9 the bridge fails closed: no ping passes',
+           f'{what}after kill -9 the bridge fails closed: no ping passes',
            r.stdout)
+        if '--xdp' in extra:
+            # The program was attached by a BPF link, which the kernel
+            # releases with ctfw's last file descriptor: no program is
+            # left behind, the frames go to the middle's own stack,
+            # which does not forward them.
+            left = xdp_attached(t)
+            ok(not left, 'AF_XDP: after kill -9 no XDP program is left on '
+               'the interfaces', left)
+
+
+def xdp_tests(exe, base, fixed):
+    """ctfw live --bridge --xdp: the same probes, outcomes, conntrack
+    entries and rule counters as the kernel (and so as AF_PACKET), the
+    program attached while ctfw runs and detached after SIGTERM and
+    kill -9."""
+    h = L.run([exe, 'live', '--help'], check=False).stdout
+    if '--xdp' not in h:
+        for what in ('AF_XDP: baseline probes', 'AF_XDP: fixed probes',
+                     'AF_XDP: program attached and detached',
+                     'AF_XDP: kill -9', 'AF_XDP: MTU refused'):
+            skip(what, 'ctfw built without libxdp (scripts/install-deps.sh)')
+        return
+    compare_run(exe, base, 'AF_XDP baseline', ['--xdp'])
+    compare_run(exe, fixed, 'AF_XDP fixed', ['--xdp'])
+    with L.Topology('bridge', 'xd') as t:
+        fw = Ctfw(exe, t, base, ['--xdp'])
+        on = xdp_attached(t)
+        r = fw.ctl('status')
+        rc, _, err = fw.stop()
+        off = xdp_attached(t)
+        ok(on == ['b0', 'b1'] and rc == 0 and off == [],
+           'AF_XDP: the program is on both interfaces while ctfw runs, '
+           'gone after SIGTERM', f'{on} {off} rc {rc} {err}')
+        ok(re.search(r"^port b0: rx \d+ frames", r.stdout, re.M),
+           'AF_XDP: ctl status shows the ports', r.stdout)
+    kill9_test(exe, base, ['--xdp'], 'AF_XDP: ')
+    with L.Topology('bridge', 'xm') as t:
+        # A 2 KiB UMEM frame less XDP_PACKET_HEADROOM holds 1792 bytes:
+        # an MTU of 1774 with the Ethernet header and a VLAN tag.
+        L.run(['ip', 'link', 'set', 'b0', 'mtu', '9000'], t.m)
+        r = L.run([exe, 'live', '--bridge', 'b0,b1', '--xdp', '-R', base,
+                   '--ctl', 'none'], t.m, check=False, timeout=30)
+        ok(r.returncode == 1 and
+           'b0: MTU 9000; with --xdp at most 1774' in r.stderr and
+           not xdp_attached(t),
+           'AF_XDP: an MTU the UMEM frames cannot hold is refused, nothing '
+           'left attached', f'rc {r.returncode} {r.stderr}')
 
 
 def main():
@@ -761,6 +829,7 @@ def main():
     # NOTRACK on port 80: no entry for the web traffic.
     ok(len(ct) == 2 and not any('dport=80' in x for x in ct),
        'fixed: the NOTRACKed web traffic leaves no entry', '\n'.join(ct))
+    xdp_tests(exe, base, fixed)
     control_tests(exe, base)
     reload_test(exe, base, os.path.join(HERE, 'rules-bad.v4'),
                 os.path.join(HERE, 'rules-reload.v4'))
