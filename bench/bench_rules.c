@@ -28,10 +28,12 @@
  *   hit       each packet matches one rule drawn at random.
  *
  * For each: packets per second with the linear evaluator and with the
- * compiled classifier (auto mode), medians of RUNS runs; and the time
+ * compiled classifier (auto mode), medians of RUNS runs of about 0.15 s
+ * each (the passes over the packets counted from a first untimed
+ * one); and the time
  * the classifier took to build (first evaluation). Every verdict of the
- * two modes is compared on the way (they must agree; the benchmark
- * stops otherwise).
+ * two modes is compared over the first pass (they must agree; the
+ * benchmark stops otherwise).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -308,6 +310,15 @@ rate(struct ctfw_ruleset *rs, struct pk *pk, unsigned iters, uint64_t *sum)
     return (double)iters * NPKT / t;
 }
 
+/* Passes over the packets for a run of about RUN_S at `pps`. */
+#define RUN_S 0.15
+static unsigned
+passes(double pps)
+{
+    double n = pps * RUN_S / NPKT;
+    return n < 1 ? 1 : n > 1e6 ? 1000000 : (unsigned)n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -315,8 +326,13 @@ main(int argc, char **argv)
     const char *counts = argc > 2 ? argv[2] : "10,100,1000,10000";
     const char *only = argc > 3 ? argv[3] : NULL;
     /* BENCH_RULES_PROFILE=1: only the compiled path, 20 times longer
-     * (for perf record); the linear column then reads 0. */
+     * (for perf record or callgrind); the linear column then reads
+     * 0. */
     bool prof = getenv("BENCH_RULES_PROFILE") != NULL;
+    /* BENCH_RULES_PASSES=N: N passes over the packets per run instead
+     * of about RUN_S (the same work in every build: for callgrind). */
+    const char *fp = getenv("BENCH_RULES_PASSES");
+    unsigned fixed = fp ? (unsigned)strtoul(fp, NULL, 10) : 0;
     if (runs < 1)
         runs = 1;
     static struct pk pk[NPKT];
@@ -338,23 +354,26 @@ main(int argc, char **argv)
             struct ctfw_ruleset *cmp = load(text, CTFW_RULES_AUTO);
             for (int h = 0; h < 2; h++) {
                 packets(pk, shape, n, h);
-                /* About 0.2 s of linear work per run. */
-                unsigned iters = 1 + (unsigned)(2e7 / ((double)n + 20) /
-                                                NPKT * 10);
                 uint64_t c1, c2;
                 double b0 = now_s();
                 rate(cmp, pk, 1, &c2);   /* builds the classifier */
                 double build = h ? 0 : (now_s() - b0) * 1e3;
+                /* Each run lasts about RUN_S, whatever its rate: the
+                 * passes are counted from a first, untimed one. */
+                unsigned ic = passes(rate(cmp, pk, 1, &c2));
+                unsigned il = passes(rate(lin, pk, 1, &c1));
+                if (c1 != c2) {
+                    fprintf(stderr, "bench_rules: %s %u: the modes "
+                                    "disagree\n", shape, n);
+                    return 1;
+                }
+                if (fixed)
+                    ic = fixed;
                 for (int r = 0; r < runs; r++) {
-                    rc[r] = rate(cmp, pk, prof ? iters * 20 : iters, &c2);
-                    if (prof)
-                        continue;
-                    rl[r] = rate(lin, pk, iters, &c1);
-                    if (c1 != c2) {
-                        fprintf(stderr, "bench_rules: %s %u: the modes "
-                                        "disagree\n", shape, n);
-                        return 1;
-                    }
+                    rc[r] = rate(cmp, pk, prof && !fixed ? ic * 20 : ic,
+                                 &c2);
+                    if (!prof)
+                        rl[r] = rate(lin, pk, il, &c1);
                 }
                 qsort(rl, (size_t)runs, sizeof(double), cmp_double);
                 qsort(rc, (size_t)runs, sizeof(double), cmp_double);
