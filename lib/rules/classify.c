@@ -90,21 +90,48 @@ struct crule {
 /* A candidate in a leaf: the rule, and the hull of each of its field
  * sets, so that most candidates that cannot match are passed over
  * without touching the rule itself (the leaf is contiguous; the rules
- * are not). */
+ * are not). The four 32-bit fields (D_SRC..D_DPORT, in that order) are
+ * tested at once as vectors. */
 struct cls_ent {
+    uint32_t lo[4], hi[4];             /* D_SRC + i */
     uint32_t idx;
-    uint32_t lo[D_N], hi[D_N];
+    uint8_t plo, phi;                  /* D_PROTO */
 };
 
+typedef uint32_t cls_v4 __attribute__((vector_size(16)));
+typedef int32_t cls_v4i __attribute__((vector_size(16)));
+
+/*
+ * A node and its arrays in one piece of the arena, so that a lookup
+ * touches one run of cache lines per level: an inner node's lower
+ * bounds (lo[0] is 0) then its children, a leaf's candidates (in chain
+ * order). Nodes are laid out depth first, a node before its children.
+ */
 struct cls_node {
     uint8_t dim;                        /* D_* or D_LEAF */
     uint32_t n;                         /* children, or candidates */
-    const uint32_t *lo;                 /* inner: lower bounds, lo[0] 0 */
-    const struct cls_node *const *kid;  /* inner: n children */
     const struct cls_node *wide;        /* inner: the rules left out of
                                            the cut (wide on dim), or NULL */
-    const struct cls_ent *ent;          /* leaf: candidates, ascending */
+    uint64_t body[];
 };
+
+static inline const uint32_t *
+node_lo(const struct cls_node *n)
+{
+    return (const uint32_t *)n->body;
+}
+
+static inline const struct cls_node *const *
+node_kid(const struct cls_node *n)
+{
+    return (const struct cls_node *const *)(n->body + (n->n + 1) / 2);
+}
+
+static inline const struct cls_ent *
+node_ent(const struct cls_node *n)
+{
+    return (const struct cls_ent *)n->body;
+}
 
 struct blk {
     struct blk *next;
@@ -457,25 +484,33 @@ static const struct cls_node *build(struct bctx *b, const uint32_t *rules,
 static const struct cls_node *
 leaf(struct bctx *b, const uint32_t *rules, size_t m)
 {
-    struct cls_node *n = arena(b->cl, sizeof(*n));
-    struct cls_ent *ent = arena(b->cl, m * sizeof(*ent));
-    if (!n || !ent)
+    struct cls_node *n = arena(b->cl, sizeof(*n) + m * sizeof(struct cls_ent));
+    if (!n)
         return NULL;
+    *n = (struct cls_node){.dim = D_LEAF, .n = (uint32_t)m};
+    struct cls_ent *ent = (struct cls_ent *)n->body;
     for (size_t i = 0; i < m; i++) {
         const struct crule *c = &b->cr[rules[i]];
-        ent[i].idx = rules[i];
+        uint32_t lo[D_N], hi[D_N];
         for (int d = 0; d < D_N; d++) {
             if (c->n[d]) {
-                ent[i].lo[d] = c->v[d][0].lo;
-                ent[i].hi[d] = c->v[d][c->n[d] - 1].hi;
+                lo[d] = c->v[d][0].lo;
+                hi[d] = c->v[d][c->n[d] - 1].hi;
             } else {
                 /* The rule can never match: an empty hull. */
-                ent[i].lo[d] = 1;
-                ent[i].hi[d] = 0;
+                lo[d] = 1;
+                hi[d] = 0;
             }
         }
+        memset(&ent[i], 0, sizeof(ent[i]));
+        ent[i].idx = rules[i];
+        ent[i].plo = (uint8_t)lo[D_PROTO];
+        ent[i].phi = (uint8_t)hi[D_PROTO];
+        for (int d = D_SRC; d < D_N; d++) {
+            ent[i].lo[d - D_SRC] = lo[d];
+            ent[i].hi[d - D_SRC] = hi[d];
+        }
     }
-    *n = (struct cls_node){.dim = D_LEAF, .n = (uint32_t)m, .ent = ent};
     return n;
 }
 
@@ -536,11 +571,14 @@ cut(struct bctx *b, const uint32_t *rules, size_t m, unsigned used, int d,
         }
         seg[ns++] = k;
     }
-    struct cls_node *n = arena(b->cl, sizeof(*n));
-    uint32_t *lo = arena(b->cl, ns * sizeof(*lo));
-    const struct cls_node **kid = arena(b->cl, ns * sizeof(*kid));
-    if (!n || !lo || !kid)
+    struct cls_node *n = arena(b->cl, sizeof(*n) + (ns + 1) / 2 * 8 +
+                                          ns * sizeof(struct cls_node *));
+    if (!n)
         goto out;
+    *n = (struct cls_node){.dim = (uint8_t)d, .n = (uint32_t)ns};
+    uint32_t *lo = (uint32_t *)n->body;
+    const struct cls_node **kid =
+        (const struct cls_node **)(n->body + (ns + 1) / 2);
     for (size_t s = 0; s < ns; s++) {
         size_t k = seg[s];
         const uint32_t *l = lists + off[k];
@@ -564,8 +602,6 @@ cut(struct bctx *b, const uint32_t *rules, size_t m, unsigned used, int d,
         lo[s] = pts[k];
         kid[s] = child;
     }
-    *n = (struct cls_node){.dim = (uint8_t)d, .n = (uint32_t)ns, .lo = lo,
-                           .kid = kid};
     if (d == D_SPORT || d == D_DPORT)
         b->cl->ports = true;
     res = n;
@@ -870,20 +906,24 @@ rules_cls_key_equal(const struct rules_cls_key *a,
     return a->ports == b->ports;
 }
 
-/* Candidates of one leaf whose hulls hold the key, appended to out. */
-static size_t
+/* Candidates of one leaf whose hulls hold the key, appended to out.
+ * kv: the key's D_SRC..D_DPORT; care: all ones in the lanes to test
+ * (ports only when they were read: the tree then does not cut on them,
+ * and a hull on them must not be trusted). */
+static inline size_t
 leaf_filter(const struct cls_node *node, const struct rules_cls_key *k,
-            uint32_t *out, size_t o)
+            cls_v4 kv, cls_v4i care, uint32_t *out, size_t o)
 {
-    /* Ports only when they were read (the tree then does not cut on
-     * them, and a hull on them must not be trusted). */
-    int dims = k->ports ? D_N : D_SPORT;
-    for (uint32_t i = 0; i < node->n; i++) {
-        const struct cls_ent *e = &node->ent[i];
-        int d = 0;
-        while (d < dims && e->lo[d] <= k->v[d] && k->v[d] <= e->hi[d])
-            d++;
-        if (d == dims)
+    const struct cls_ent *e = node_ent(node);
+    uint32_t proto = k->v[D_PROTO];
+    for (uint32_t i = 0; i < node->n; i++, e++) {
+        cls_v4 lo, hi;
+        memcpy(&lo, e->lo, sizeof(lo));
+        memcpy(&hi, e->hi, sizeof(hi));
+        cls_v4i bad = ((kv < lo) | (kv > hi)) & care;
+        uint64_t w[2];
+        memcpy(w, &bad, sizeof(w));
+        if ((w[0] | w[1]) == 0 && e->plo <= proto && proto <= e->phi)
             out[o++] = e->idx;
     }
     return o;
@@ -897,23 +937,29 @@ rules_cls_lookup(struct rules_cls *cl, const struct rules_cls_key *k,
         return false;
     const struct cls_node *todo[CLS_DEPTH + 2];
     size_t nt = 0, out = 0, leaves = 0;
+    cls_v4 kv = {k->v[D_SRC], k->v[D_DST], k->v[D_SPORT], k->v[D_DPORT]};
+    cls_v4i care = {-1, -1, k->ports ? -1 : 0, k->ports ? -1 : 0};
     todo[nt++] = cl->root;
     while (nt) {
         const struct cls_node *node = todo[--nt];
         while (node->dim != D_LEAF) {
-            if (node->wide)
+            if (node->wide) {
+                /* Its turn comes after this descent: have it on the
+                 * way meanwhile. */
+                __builtin_prefetch(node->wide);
                 todo[nt++] = node->wide;
+            }
             uint32_t v = k->v[node->dim];
-            const uint32_t *lo = node->lo;
+            const uint32_t *lo = node_lo(node);
             size_t base = 0, len = node->n;
             while (len > 1) {
                 size_t half = len / 2;
                 base = lo[base + half] <= v ? base + half : base;
                 len -= half;
             }
-            node = node->kid[base];
+            node = node_kid(node)[base];
         }
-        out = leaf_filter(node, k, cl->out, out);
+        out = leaf_filter(node, k, kv, care, cl->out, out);
         leaves++;
     }
     /* Several leaves: their candidates back in chain order. */
