@@ -81,10 +81,12 @@ struct ivset {
     struct iv v[IV_MAX];
 };
 
-/* One rule's constraints, per field. */
+/* One rule's constraints, per field; exact: they are the rule's whole
+ * test when the ports can be read (any: even when they cannot). */
 struct crule {
     struct iv *v[D_N];
     uint16_t n[D_N];
+    bool exact, any;
 };
 
 /* A candidate in a leaf: the rule, and the hull of each of its field
@@ -96,7 +98,16 @@ struct cls_ent {
     uint32_t lo[4], hi[4];             /* D_SRC + i */
     uint32_t idx;
     uint8_t plo, phi;                  /* D_PROTO */
+    uint8_t dec;                       /* DEC_* */
+    uint8_t xd;                        /* D_* tested on xv, or D_LEAF */
+    uint32_t xn;
+    const struct iv *xv;               /* field xd's set (xn intervals) */
 };
+
+/* The rule is decided when the candidate passes: when the ports were
+ * read (DEC_PORTS), or even when they were not (DEC_ANY). */
+#define DEC_PORTS 1
+#define DEC_ANY 2
 
 typedef uint32_t cls_v4 __attribute__((vector_size(16)));
 typedef int32_t cls_v4i __attribute__((vector_size(16)));
@@ -280,25 +291,27 @@ set_and(struct ivset *a, const struct ivset *b)
 /* The first 32 bits of the address a -s/-d allows: an interval when
  * the mask is a prefix (the whole address for IPv4), its complement
  * for "!" when the prefix lies within those bits; else everything. */
-static void
+static bool
 addr_set(struct ivset *s, int family, const union ctfw_addr *net,
          const union ctfw_addr *msk, bool inv)
 {
     set_full(s, UINT32_MAX);
     int len = rules_mask_len(family, msk);
     if (len < 0)
-        return;
+        return false;
     if (inv && len > 32)
-        return;
+        return false;
     uint32_t m = len >= 32 ? UINT32_MAX : len ? UINT32_MAX << (32 - len) : 0;
     uint32_t lo = ctfw_get32(net->b) & m;
     s->v[0].lo = lo;
     s->v[0].hi = lo | ~m;
     if (inv)
         set_complement(s, UINT32_MAX);
+    /* Exact when the prefix lies within the 32 bits. */
+    return len <= 32;
 }
 
-static void
+static bool
 ports_set(struct ivset *s, const struct rules_cls_ports *cp)
 {
     s->n = 0;
@@ -307,6 +320,7 @@ ports_set(struct ivset *s, const struct rules_cls_ports *cp)
     set_norm(s);
     if (cp->inv)
         set_complement(s, 65535);
+    return cp->n <= RULES_CLS_MAXR;
 }
 
 /* The protocols whose rules may carry port matches (multiport's list,
@@ -338,20 +352,31 @@ ports_proto(const struct rules_rule *r)
     return false;
 }
 
-static int
-rule_sets(const struct rules_rule *r, struct ivset set[D_N])
+/*
+ * The sets of one rule, each a superset of what the rule accepts on its
+ * field. *exact: the sets are the rule's whole test (ip_packet_match()
+ * with no interface or fragment test, addresses within the 32 bits,
+ * every match exact in its struct rules_cls_info) for a packet whose
+ * ports the classifier trusts.
+ */
+static void
+rule_sets(const struct rules_rule *r, struct ivset set[D_N], bool *exact)
 {
+    bool ex = !r->in[0] && !r->out[0] && !r->frag && r->proto <= 255;
     set_full(&set[D_PROTO], 255);
     if (r->proto) {
         set[D_PROTO].v[0].lo = set[D_PROTO].v[0].hi = r->proto;
         if (r->inv & RINV_PROTO)
             set_complement(&set[D_PROTO], 255);
     }
-    addr_set(&set[D_SRC], r->family, &r->src, &r->smsk, r->inv & RINV_SRC);
-    addr_set(&set[D_DST], r->family, &r->dst, &r->dmsk, r->inv & RINV_DST);
+    ex &= addr_set(&set[D_SRC], r->family, &r->src, &r->smsk,
+                   r->inv & RINV_SRC);
+    ex &= addr_set(&set[D_DST], r->family, &r->dst, &r->dmsk,
+                   r->inv & RINV_DST);
     set_full(&set[D_SPORT], 65535);
     set_full(&set[D_DPORT], 65535);
-    for (size_t i = 0; i < r->n_m; i++) {
+    size_t i;
+    for (i = 0; i < r->n_m; i++) {
         const struct rules_xt *xt = &r->m[i];
         if (!xt->ext->cls)
             break;
@@ -360,23 +385,26 @@ rule_sets(const struct rules_rule *r, struct ivset set[D_N])
         int kind = xt->ext->cls(xt, &ci);
         if (kind == RULES_CLS_OPAQUE)
             break;
+        ex &= ci.exact;
         if (ci.sport.n || ci.dport.n) {
             if (!ports_proto(r))
                 break;
             struct ivset p;
             if (ci.sport.n) {
-                ports_set(&p, &ci.sport);
-                set_and(&set[D_SPORT], &p);
+                ex &= ports_set(&p, &ci.sport);
+                ex &= set_and(&set[D_SPORT], &p);
             }
             if (ci.dport.n) {
-                ports_set(&p, &ci.dport);
-                set_and(&set[D_DPORT], &p);
+                ex &= ports_set(&p, &ci.dport);
+                ex &= set_and(&set[D_DPORT], &p);
             }
         }
-        if (kind == RULES_CLS_LAST)
+        if (kind == RULES_CLS_LAST) {
+            i++;
             break;
+        }
     }
-    return 0;
+    *exact = ex && i == r->n_m;
 }
 
 /* ------------------------------------------------------------------ */
@@ -481,8 +509,15 @@ cut_counts(const struct bctx *b, const uint32_t *rules, size_t m, int d,
 static const struct cls_node *build(struct bctx *b, const uint32_t *rules,
                                     size_t m, unsigned used, unsigned depth);
 
+/*
+ * A leaf. Every field cut on the way here (used) holds the packet's
+ * value in each candidate's set: the cuts follow the candidates' bounds.
+ * So a candidate whose sets are exact is decided once the others hold
+ * it: a set of one interval is its hull; one field of several intervals
+ * is tested on the set itself (xd); more than one, not decided.
+ */
 static const struct cls_node *
-leaf(struct bctx *b, const uint32_t *rules, size_t m)
+leaf(struct bctx *b, const uint32_t *rules, size_t m, unsigned used)
 {
     struct cls_node *n = arena(b->cl, sizeof(*n) + m * sizeof(struct cls_ent));
     if (!n)
@@ -510,6 +545,19 @@ leaf(struct bctx *b, const uint32_t *rules, size_t m)
             ent[i].lo[d - D_SRC] = lo[d];
             ent[i].hi[d - D_SRC] = hi[d];
         }
+        ent[i].xd = D_LEAF;
+        int multi = 0;
+        for (int d = 0; d < D_N; d++) {
+            if ((used & (1u << d)) || c->n[d] <= 1)
+                continue;
+            if (!multi++) {
+                ent[i].xd = (uint8_t)d;
+                ent[i].xn = c->n[d];
+                ent[i].xv = c->v[d];
+            }
+        }
+        if (c->exact && multi <= 1)
+            ent[i].dec = c->any ? DEC_PORTS | DEC_ANY : DEC_PORTS;
     }
     return n;
 }
@@ -749,7 +797,7 @@ build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
          unsigned depth)
 {
     if (m <= CLS_LEAF_MAX || depth >= CLS_DEPTH)
-        return leaf(b, rules, m);
+        return leaf(b, rules, m, used);
     struct plan best = {.d = -1};
     bool use_wide = false;
     uint8_t *wide = malloc(m);
@@ -765,7 +813,7 @@ build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
     }
     if (best.d < 0) {
         free(wide);
-        return leaf(b, rules, m);
+        return leaf(b, rules, m, used);
     }
     const struct cls_node *res = NULL;
     uint32_t *narrow = malloc(m * sizeof(*narrow));
@@ -823,7 +871,9 @@ cls_build(const struct rules_chain *c, bool only_if_useful)
     cl->limit = (size_t)CLS_BYTES_BASE + (size_t)CLS_BYTES_PER_RULE * m;
     for (size_t i = 0; i < m; i++) {
         struct ivset set[D_N];
-        rule_sets(c->rules[i], set);
+        rule_sets(c->rules[i], set, &cr[i].exact);
+        /* Without matches, the ports are never read. */
+        cr[i].any = cr[i].exact && c->rules[i]->n_m == 0;
         for (int d = 0; d < D_N; d++) {
             struct iv *v = arena(cl, (set[d].n ? set[d].n : 1) * sizeof(*v));
             if (!v)
@@ -910,12 +960,22 @@ rules_cls_key_equal(const struct rules_cls_key *a,
  * kv: the key's D_SRC..D_DPORT; care: all ones in the lanes to test
  * (ports only when they were read: the tree then does not cut on them,
  * and a hull on them must not be trusted). */
+static bool
+in_set(const struct iv *v, uint32_t n, uint32_t x)
+{
+    for (uint32_t i = 0; i < n && v[i].lo <= x; i++)
+        if (x <= v[i].hi)
+            return true;
+    return false;
+}
+
 static inline size_t
 leaf_filter(const struct cls_node *node, const struct rules_cls_key *k,
             cls_v4 kv, cls_v4i care, uint32_t *out, size_t o)
 {
     const struct cls_ent *e = node_ent(node);
     uint32_t proto = k->v[D_PROTO];
+    unsigned dec = k->ports ? DEC_PORTS : DEC_ANY;
     for (uint32_t i = 0; i < node->n; i++, e++) {
         cls_v4 lo, hi;
         memcpy(&lo, e->lo, sizeof(lo));
@@ -923,8 +983,14 @@ leaf_filter(const struct cls_node *node, const struct rules_cls_key *k,
         cls_v4i bad = ((kv < lo) | (kv > hi)) & care;
         uint64_t w[2];
         memcpy(w, &bad, sizeof(w));
-        if ((w[0] | w[1]) == 0 && e->plo <= proto && proto <= e->phi)
-            out[o++] = e->idx;
+        if ((w[0] | w[1]) || proto < e->plo || proto > e->phi)
+            continue;
+        /* The set itself, when it is more than its hull (ports only
+         * when they were read, as above). */
+        if (e->xd != D_LEAF && (k->ports || e->xd < D_SPORT) &&
+            !in_set(e->xv, e->xn, k->v[e->xd]))
+            continue;
+        out[o++] = e->idx << 1 | ((e->dec & dec) != 0);
     }
     return o;
 }

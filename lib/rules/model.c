@@ -52,8 +52,12 @@ rules_rule_free(struct rules_rule *r)
     for (size_t i = 0; i < r->n_m; i++)
         rules_xt_fini(&r->m[i]);
     free(r->m);
-    if (r->verdict == RV_EXT)
+    if (r->verdict == RV_EXT) {
+        /* Data kept in the rule itself (rule_clone()). */
+        if (r->tg.data == (unsigned char *)r->tg_inl)
+            r->tg.data = NULL;
         rules_xt_fini(&r->tg);
+    }
     free(r->text);
     free(r);
 }
