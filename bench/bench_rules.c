@@ -333,6 +333,8 @@ main(int argc, char **argv)
      * of about RUN_S (the same work in every build: for callgrind). */
     const char *fp = getenv("BENCH_RULES_PASSES");
     unsigned fixed = fp ? (unsigned)strtoul(fp, NULL, 10) : 0;
+    /* BENCH_RULES_STREAM=miss or hit: only that stream. */
+    const char *stream = getenv("BENCH_RULES_STREAM");
     if (runs < 1)
         runs = 1;
     static struct pk pk[NPKT];
@@ -353,6 +355,8 @@ main(int argc, char **argv)
             struct ctfw_ruleset *lin = load(text, CTFW_RULES_LINEAR);
             struct ctfw_ruleset *cmp = load(text, CTFW_RULES_AUTO);
             for (int h = 0; h < 2; h++) {
+                if (stream && strcmp(stream, h ? "hit" : "miss"))
+                    continue;
                 packets(pk, shape, n, h);
                 uint64_t c1, c2;
                 double b0 = now_s();

@@ -519,11 +519,23 @@ static const struct cls_node *build(struct bctx *b, const uint32_t *rules,
 static const struct cls_node *
 leaf(struct bctx *b, const uint32_t *rules, size_t m, unsigned used)
 {
-    struct cls_node *n = arena(b->cl, sizeof(*n) + m * sizeof(struct cls_ent));
+    /* The sets tested beside the hulls are copied after the
+     * candidates, on the leaf's own lines. */
+    size_t nx = 0;
+    for (size_t i = 0; i < m; i++)
+        for (int d = 0; d < D_N; d++)
+            if (!(used & (1u << d)) && b->cr[rules[i]].n[d] > 1) {
+                nx += b->cr[rules[i]].n[d];
+                break;
+            }
+    struct cls_node *n = arena(b->cl, sizeof(*n) +
+                                          m * sizeof(struct cls_ent) +
+                                          nx * sizeof(struct iv));
     if (!n)
         return NULL;
     *n = (struct cls_node){.dim = D_LEAF, .n = (uint32_t)m};
     struct cls_ent *ent = (struct cls_ent *)n->body;
+    struct iv *xv = (struct iv *)(ent + m);
     for (size_t i = 0; i < m; i++) {
         const struct crule *c = &b->cr[rules[i]];
         uint32_t lo[D_N], hi[D_N];
@@ -553,7 +565,9 @@ leaf(struct bctx *b, const uint32_t *rules, size_t m, unsigned used)
             if (!multi++) {
                 ent[i].xd = (uint8_t)d;
                 ent[i].xn = c->n[d];
-                ent[i].xv = c->v[d];
+                ent[i].xv = xv;
+                memcpy(xv, c->v[d], c->n[d] * sizeof(*xv));
+                xv += c->n[d];
             }
         }
         if (c->exact && multi <= 1)
