@@ -4,6 +4,7 @@
  * generic (IP header) part of a rule's canonical text.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,10 @@ ctfw_rules_family(const struct ctfw_ruleset *rs)
 {
     return rs->family;
 }
+
+/* What a decided rule touches (struct rules_rule) on its first line. */
+_Static_assert(offsetof(struct rules_rule, tg.data) + sizeof(void *) <= 64,
+               "a target's ext and data in a rule's first 64 bytes");
 
 void
 rules_rule_free(struct rules_rule *r)

@@ -280,15 +280,16 @@ struct rules_ext {
     int (*cls)(const struct rules_xt *xt, struct rules_cls_info *ci);
 };
 
-/* One match or target instance in a rule. */
+/* One match or target instance in a rule (ext and data first: all a
+ * target's action reads of it, struct rules_rule). */
 struct rules_xt {
     const struct rules_ext *ext;
+    unsigned char *data;    /* ext->size bytes */
     uint64_t seen;          /* bit per option index: given or defaulted */
     uint64_t inv;           /* bit per option index: negated */
     uint8_t family;         /* of the rule: 4 or 6 */
     uint8_t proto;          /* the rule's -p (0 all), set when complete */
     unsigned col, len;      /* where -m NAME / -j NAME stood */
-    unsigned char *data;    /* ext->size bytes */
     /* Runtime state (ext->rt_new), owned by this instance and freed by
      * rules_xt_fini(); a copy (rules_xt_copy) starts without one, as
      * each kernel rule instance has its own. It is the one part of a
@@ -321,9 +322,9 @@ enum rules_verdict {
 struct rules_chain;
 
 /* Laid out for the evaluator (eval.c): a rule the classifier has
- * decided for a packet is touched only in its first 64 bytes (verdict,
- * counters) and, for an extension target, the next 64 (tg, and its
- * data when it fits in tg_inl); the header test reads on from there.
+ * decided for a packet is touched only in its first 64 bytes: verdict,
+ * counters, jump, and an extension target's ext and data (the data
+ * itself when it fits in tg_inl); the header test reads on from there.
  * Allocated on a cache line (rule_clone() in cmd.c). */
 struct rules_rule {
     uint8_t family;
@@ -334,12 +335,12 @@ struct rules_rule {
     enum rules_verdict verdict;
     uint64_t pkts, bytes;
     struct rules_chain *jump_to;   /* resolved RV_JUMP / RV_GOTO */
+    uint64_t tg_inl[1];       /* tg.data when it points here: a target's
+                                 data of 8 bytes or less, in a rule of a
+                                 chain (rule_clone(); not freed apart) */
+    struct rules_xt tg;       /* valid when verdict == RV_EXT */
     struct rules_xt *m;
     size_t n_m;
-    struct rules_xt tg;       /* valid when verdict == RV_EXT */
-    uint64_t tg_inl[2];       /* tg.data when it points here: a target's
-                                 data of 16 bytes or less, in a rule of a
-                                 chain (rule_clone(); not freed apart) */
     union ctfw_addr src, smsk, dst, dmsk;
     char in[RULES_IFNAMSIZ], out[RULES_IFNAMSIZ];
     char jump[RULES_CHAIN_MAXLEN + 1];
