@@ -47,6 +47,18 @@
  * candidate count it leaves (plus a guess for its wide rules); the size
  * of the whole tree is bounded, and a chain whose tree cannot be built
  * within the bound, or would not cut at all, is walked linearly.
+ *
+ * Decided candidates: when a rule's field sets are its whole test (no
+ * interface or fragment test, prefixes within the 32 bits, and every
+ * match exact in its struct rules_cls_info: tcp/udp ports without
+ * flags or options, multiport --sports/--dports, comment) and the
+ * lookup has checked the packet against those sets themselves (the
+ * fields cut on the way to the leaf hold it by construction, hulls of
+ * one interval are the sets, one field of several intervals is tested
+ * on its set in the leaf), the candidate matches for certain; the
+ * evaluator then skips its header test and matches, which have no
+ * effect, and goes to its counters and target (eval.c). Nothing with an
+ * effect is ever skipped this way either.
  */
 #include <stdlib.h>
 #include <string.h>
