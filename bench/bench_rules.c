@@ -27,11 +27,13 @@
  *             and leaves by the policy (the linear walk's worst case);
  *   hit       each packet matches one rule drawn at random.
  *
- * For each: packets per second with the linear evaluator and with the
- * compiled classifier (auto mode), medians of RUNS runs; and the time
+ * For each: packets per second of CPU time with the linear evaluator
+ * and with the compiled classifier (auto mode), medians of RUNS runs of
+ * about 0.15 s each (the passes over the packets counted from a first
+ * untimed one); and the time
  * the classifier took to build (first evaluation). Every verdict of the
- * two modes is compared on the way (they must agree; the benchmark
- * stops otherwise).
+ * two modes is compared over the first pass (they must agree; the
+ * benchmark stops otherwise).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -49,11 +51,14 @@
 
 #define NPKT 4096
 
+/* CPU time of this thread: the time other processes take from the
+ * shared cores while a run lasts is not counted (they still share the
+ * caches). */
 static double
 now_s(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -308,6 +313,74 @@ rate(struct ctfw_ruleset *rs, struct pk *pk, unsigned iters, uint64_t *sum)
     return (double)iters * NPKT / t;
 }
 
+/* Passes over the packets for a run of about RUN_S at `pps`. */
+#define RUN_S 0.15
+static unsigned
+passes(double pps)
+{
+    double n = pps * RUN_S / NPKT;
+    return n < 1 ? 1 : n > 1e6 ? 1000000 : (unsigned)n;
+}
+
+/*
+ * BENCH_RULES_PAIRED=1: the target's ratio measured so that a load
+ * that changes from one second to the next moves both sides alike:
+ * the first and the last count of COUNTS loaded side by side (auto
+ * mode), and RUNS pairs of short runs (about 50 ms each) alternating
+ * the two; printed: the median rate of each and the median of the
+ * per-pair ratios, with its spread (lowest and highest pair).
+ */
+static int
+paired(int runs, unsigned small, unsigned big, const char *only,
+       const char *stream)
+{
+    static struct pk ps[NPKT], pb[NPKT];
+    double *rs_ = calloc((size_t)runs, sizeof(double));
+    double *rb = calloc((size_t)runs, sizeof(double));
+    double *q = calloc((size_t)runs, sizeof(double));
+    printf("%-9s %-5s %12s %12s %8s %15s\n", "shape", "pkts", "small pps",
+           "big pps", "big/small", "(lowest-highest)");
+    for (int s = 0; s < 2; s++) {
+        const char *shape = s ? "firewall" : "kube";
+        if (only && strcmp(only, shape))
+            continue;
+        char *ts = ruleset(shape, small), *tb = ruleset(shape, big);
+        struct ctfw_ruleset *a = load(ts, CTFW_RULES_AUTO);
+        struct ctfw_ruleset *b = load(tb, CTFW_RULES_AUTO);
+        for (int h = 0; h < 2; h++) {
+            if (stream && strcmp(stream, h ? "hit" : "miss"))
+                continue;
+            packets(ps, shape, small, h);
+            packets(pb, shape, big, h);
+            uint64_t c;
+            rate(a, ps, 1, &c);
+            rate(b, pb, 1, &c);
+            unsigned ia = passes(rate(a, ps, 1, &c)) / 3 + 1;
+            unsigned ib = passes(rate(b, pb, 1, &c)) / 3 + 1;
+            for (int r = 0; r < runs; r++) {
+                rs_[r] = rate(a, ps, ia, &c);
+                rb[r] = rate(b, pb, ib, &c);
+                q[r] = rb[r] / rs_[r];
+            }
+            qsort(rs_, (size_t)runs, sizeof(double), cmp_double);
+            qsort(rb, (size_t)runs, sizeof(double), cmp_double);
+            qsort(q, (size_t)runs, sizeof(double), cmp_double);
+            printf("%-9s %-5s %12.0f %12.0f %7.0f%% %7.0f-%.0f%%\n", shape,
+                   h ? "hit" : "miss", rs_[runs / 2], rb[runs / 2],
+                   q[runs / 2] * 100, q[0] * 100, q[runs - 1] * 100);
+            fflush(stdout);
+        }
+        ctfw_rules_free(a);
+        ctfw_rules_free(b);
+        free(ts);
+        free(tb);
+    }
+    free(rs_);
+    free(rb);
+    free(q);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -315,10 +388,25 @@ main(int argc, char **argv)
     const char *counts = argc > 2 ? argv[2] : "10,100,1000,10000";
     const char *only = argc > 3 ? argv[3] : NULL;
     /* BENCH_RULES_PROFILE=1: only the compiled path, 20 times longer
-     * (for perf record); the linear column then reads 0. */
+     * (for perf record or callgrind); the linear column then reads
+     * 0. */
     bool prof = getenv("BENCH_RULES_PROFILE") != NULL;
+    /* BENCH_RULES_PASSES=N: N passes over the packets per run instead
+     * of about RUN_S (the same work in every build: for callgrind). */
+    const char *fp = getenv("BENCH_RULES_PASSES");
+    unsigned fixed = fp ? (unsigned)strtoul(fp, NULL, 10) : 0;
+    /* BENCH_RULES_STREAM=miss or hit: only that stream. */
+    const char *stream = getenv("BENCH_RULES_STREAM");
     if (runs < 1)
         runs = 1;
+    if (getenv("BENCH_RULES_PAIRED")) {
+        const char *last = strrchr(counts, ',');
+        unsigned small = (unsigned)strtoul(counts, NULL, 10);
+        unsigned big = (unsigned)strtoul(last ? last + 1 : counts, NULL, 10);
+        if (!small || !big)
+            return 2;
+        return paired(runs, small, big, only, stream);
+    }
     static struct pk pk[NPKT];
     double *rl = calloc((size_t)runs, sizeof(double));
     double *rc = calloc((size_t)runs, sizeof(double));
@@ -337,24 +425,29 @@ main(int argc, char **argv)
             struct ctfw_ruleset *lin = load(text, CTFW_RULES_LINEAR);
             struct ctfw_ruleset *cmp = load(text, CTFW_RULES_AUTO);
             for (int h = 0; h < 2; h++) {
+                if (stream && strcmp(stream, h ? "hit" : "miss"))
+                    continue;
                 packets(pk, shape, n, h);
-                /* About 0.2 s of linear work per run. */
-                unsigned iters = 1 + (unsigned)(2e7 / ((double)n + 20) /
-                                                NPKT * 10);
                 uint64_t c1, c2;
                 double b0 = now_s();
                 rate(cmp, pk, 1, &c2);   /* builds the classifier */
                 double build = h ? 0 : (now_s() - b0) * 1e3;
+                /* Each run lasts about RUN_S, whatever its rate: the
+                 * passes are counted from a first, untimed one. */
+                unsigned ic = passes(rate(cmp, pk, 1, &c2));
+                unsigned il = prof ? 0 : passes(rate(lin, pk, 1, &c1));
+                if (!prof && c1 != c2) {
+                    fprintf(stderr, "bench_rules: %s %u: the modes "
+                                    "disagree\n", shape, n);
+                    return 1;
+                }
+                if (fixed)
+                    ic = fixed;
                 for (int r = 0; r < runs; r++) {
-                    rc[r] = rate(cmp, pk, prof ? iters * 20 : iters, &c2);
-                    if (prof)
-                        continue;
-                    rl[r] = rate(lin, pk, iters, &c1);
-                    if (c1 != c2) {
-                        fprintf(stderr, "bench_rules: %s %u: the modes "
-                                        "disagree\n", shape, n);
-                        return 1;
-                    }
+                    rc[r] = rate(cmp, pk, prof && !fixed ? ic * 20 : ic,
+                                 &c2);
+                    if (!prof)
+                        rl[r] = rate(lin, pk, il, &c1);
                 }
                 qsort(rl, (size_t)runs, sizeof(double), cmp_double);
                 qsort(rc, (size_t)runs, sizeof(double), cmp_double);

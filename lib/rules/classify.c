@@ -47,6 +47,18 @@
  * candidate count it leaves (plus a guess for its wide rules); the size
  * of the whole tree is bounded, and a chain whose tree cannot be built
  * within the bound, or would not cut at all, is walked linearly.
+ *
+ * Decided candidates: when a rule's field sets are its whole test (no
+ * interface or fragment test, prefixes within the 32 bits, and every
+ * match exact in its struct rules_cls_info: tcp/udp ports without
+ * flags or options, multiport --sports/--dports, comment) and the
+ * lookup has checked the packet against those sets themselves (the
+ * fields cut on the way to the leaf hold it by construction, hulls of
+ * one interval are the sets, one field of several intervals is tested
+ * on its set in the leaf), the candidate matches for certain; the
+ * evaluator then skips its header test and matches, which have no
+ * effect, and goes to its counters and target (eval.c). Nothing with an
+ * effect is ever skipped this way either.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,30 +93,68 @@ struct ivset {
     struct iv v[IV_MAX];
 };
 
-/* One rule's constraints, per field. */
+/* One rule's constraints, per field; exact: they are the rule's whole
+ * test when the ports can be read (any: even when they cannot). */
 struct crule {
     struct iv *v[D_N];
     uint16_t n[D_N];
+    bool exact, any;
 };
 
 /* A candidate in a leaf: the rule, and the hull of each of its field
  * sets, so that most candidates that cannot match are passed over
  * without touching the rule itself (the leaf is contiguous; the rules
- * are not). */
+ * are not). The four 32-bit fields (D_SRC..D_DPORT, in that order) are
+ * tested at once as vectors. */
 struct cls_ent {
+    uint32_t lo[4], hi[4];             /* D_SRC + i */
     uint32_t idx;
-    uint32_t lo[D_N], hi[D_N];
+    uint8_t plo, phi;                  /* D_PROTO */
+    uint8_t dec;                       /* DEC_* */
+    uint8_t xd;                        /* D_* tested on xv, or D_LEAF */
+    uint32_t xn;
+    const struct iv *xv;               /* field xd's set (xn intervals) */
 };
 
+/* The rule is decided when the candidate passes: when the ports were
+ * read (DEC_PORTS), or even when they were not (DEC_ANY). */
+#define DEC_PORTS 1
+#define DEC_ANY 2
+
+typedef uint32_t cls_v4 __attribute__((vector_size(16)));
+typedef int32_t cls_v4i __attribute__((vector_size(16)));
+
+/*
+ * A node and its arrays in one piece of the arena, so that a lookup
+ * touches one run of cache lines per level: an inner node's lower
+ * bounds (lo[0] is 0) then its children, a leaf's candidates (in chain
+ * order). Nodes are laid out depth first, a node before its children.
+ */
 struct cls_node {
     uint8_t dim;                        /* D_* or D_LEAF */
     uint32_t n;                         /* children, or candidates */
-    const uint32_t *lo;                 /* inner: lower bounds, lo[0] 0 */
-    const struct cls_node *const *kid;  /* inner: n children */
     const struct cls_node *wide;        /* inner: the rules left out of
                                            the cut (wide on dim), or NULL */
-    const struct cls_ent *ent;          /* leaf: candidates, ascending */
+    uint64_t body[];
 };
+
+static inline const uint32_t *
+node_lo(const struct cls_node *n)
+{
+    return (const uint32_t *)n->body;
+}
+
+static inline const struct cls_node *const *
+node_kid(const struct cls_node *n)
+{
+    return (const struct cls_node *const *)(n->body + (n->n + 1) / 2);
+}
+
+static inline const struct cls_ent *
+node_ent(const struct cls_node *n)
+{
+    return (const struct cls_ent *)n->body;
+}
 
 struct blk {
     struct blk *next;
@@ -253,25 +303,27 @@ set_and(struct ivset *a, const struct ivset *b)
 /* The first 32 bits of the address a -s/-d allows: an interval when
  * the mask is a prefix (the whole address for IPv4), its complement
  * for "!" when the prefix lies within those bits; else everything. */
-static void
+static bool
 addr_set(struct ivset *s, int family, const union ctfw_addr *net,
          const union ctfw_addr *msk, bool inv)
 {
     set_full(s, UINT32_MAX);
     int len = rules_mask_len(family, msk);
     if (len < 0)
-        return;
+        return false;
     if (inv && len > 32)
-        return;
+        return false;
     uint32_t m = len >= 32 ? UINT32_MAX : len ? UINT32_MAX << (32 - len) : 0;
     uint32_t lo = ctfw_get32(net->b) & m;
     s->v[0].lo = lo;
     s->v[0].hi = lo | ~m;
     if (inv)
         set_complement(s, UINT32_MAX);
+    /* Exact when the prefix lies within the 32 bits. */
+    return len <= 32;
 }
 
-static void
+static bool
 ports_set(struct ivset *s, const struct rules_cls_ports *cp)
 {
     s->n = 0;
@@ -280,6 +332,7 @@ ports_set(struct ivset *s, const struct rules_cls_ports *cp)
     set_norm(s);
     if (cp->inv)
         set_complement(s, 65535);
+    return cp->n <= RULES_CLS_MAXR;
 }
 
 /* The protocols whose rules may carry port matches (multiport's list,
@@ -311,20 +364,31 @@ ports_proto(const struct rules_rule *r)
     return false;
 }
 
-static int
-rule_sets(const struct rules_rule *r, struct ivset set[D_N])
+/*
+ * The sets of one rule, each a superset of what the rule accepts on its
+ * field. *exact: the sets are the rule's whole test (ip_packet_match()
+ * with no interface or fragment test, addresses within the 32 bits,
+ * every match exact in its struct rules_cls_info) for a packet whose
+ * ports the classifier trusts.
+ */
+static void
+rule_sets(const struct rules_rule *r, struct ivset set[D_N], bool *exact)
 {
+    bool ex = !r->in[0] && !r->out[0] && !r->frag && r->proto <= 255;
     set_full(&set[D_PROTO], 255);
     if (r->proto) {
         set[D_PROTO].v[0].lo = set[D_PROTO].v[0].hi = r->proto;
         if (r->inv & RINV_PROTO)
             set_complement(&set[D_PROTO], 255);
     }
-    addr_set(&set[D_SRC], r->family, &r->src, &r->smsk, r->inv & RINV_SRC);
-    addr_set(&set[D_DST], r->family, &r->dst, &r->dmsk, r->inv & RINV_DST);
+    ex &= addr_set(&set[D_SRC], r->family, &r->src, &r->smsk,
+                   r->inv & RINV_SRC);
+    ex &= addr_set(&set[D_DST], r->family, &r->dst, &r->dmsk,
+                   r->inv & RINV_DST);
     set_full(&set[D_SPORT], 65535);
     set_full(&set[D_DPORT], 65535);
-    for (size_t i = 0; i < r->n_m; i++) {
+    size_t i;
+    for (i = 0; i < r->n_m; i++) {
         const struct rules_xt *xt = &r->m[i];
         if (!xt->ext->cls)
             break;
@@ -333,23 +397,26 @@ rule_sets(const struct rules_rule *r, struct ivset set[D_N])
         int kind = xt->ext->cls(xt, &ci);
         if (kind == RULES_CLS_OPAQUE)
             break;
+        ex &= ci.exact;
         if (ci.sport.n || ci.dport.n) {
             if (!ports_proto(r))
                 break;
             struct ivset p;
             if (ci.sport.n) {
-                ports_set(&p, &ci.sport);
-                set_and(&set[D_SPORT], &p);
+                ex &= ports_set(&p, &ci.sport);
+                ex &= set_and(&set[D_SPORT], &p);
             }
             if (ci.dport.n) {
-                ports_set(&p, &ci.dport);
-                set_and(&set[D_DPORT], &p);
+                ex &= ports_set(&p, &ci.dport);
+                ex &= set_and(&set[D_DPORT], &p);
             }
         }
-        if (kind == RULES_CLS_LAST)
+        if (kind == RULES_CLS_LAST) {
+            i++;
             break;
+        }
     }
-    return 0;
+    *exact = ex && i == r->n_m;
 }
 
 /* ------------------------------------------------------------------ */
@@ -454,28 +521,70 @@ cut_counts(const struct bctx *b, const uint32_t *rules, size_t m, int d,
 static const struct cls_node *build(struct bctx *b, const uint32_t *rules,
                                     size_t m, unsigned used, unsigned depth);
 
+/*
+ * A leaf. Every field cut on the way here (used) holds the packet's
+ * value in each candidate's set: the cuts follow the candidates' bounds.
+ * So a candidate whose sets are exact is decided once the others hold
+ * it: a set of one interval is its hull; one field of several intervals
+ * is tested on the set itself (xd); more than one, not decided.
+ */
 static const struct cls_node *
-leaf(struct bctx *b, const uint32_t *rules, size_t m)
+leaf(struct bctx *b, const uint32_t *rules, size_t m, unsigned used)
 {
-    struct cls_node *n = arena(b->cl, sizeof(*n));
-    struct cls_ent *ent = arena(b->cl, m * sizeof(*ent));
-    if (!n || !ent)
+    /* The sets tested beside the hulls are copied after the
+     * candidates, on the leaf's own lines. */
+    size_t nx = 0;
+    for (size_t i = 0; i < m; i++)
+        for (int d = 0; d < D_N; d++)
+            if (!(used & (1u << d)) && b->cr[rules[i]].n[d] > 1) {
+                nx += b->cr[rules[i]].n[d];
+                break;
+            }
+    struct cls_node *n = arena(b->cl, sizeof(*n) +
+                                          m * sizeof(struct cls_ent) +
+                                          nx * sizeof(struct iv));
+    if (!n)
         return NULL;
+    *n = (struct cls_node){.dim = D_LEAF, .n = (uint32_t)m};
+    struct cls_ent *ent = (struct cls_ent *)n->body;
+    struct iv *xv = (struct iv *)(ent + m);
     for (size_t i = 0; i < m; i++) {
         const struct crule *c = &b->cr[rules[i]];
-        ent[i].idx = rules[i];
+        uint32_t lo[D_N], hi[D_N];
         for (int d = 0; d < D_N; d++) {
             if (c->n[d]) {
-                ent[i].lo[d] = c->v[d][0].lo;
-                ent[i].hi[d] = c->v[d][c->n[d] - 1].hi;
+                lo[d] = c->v[d][0].lo;
+                hi[d] = c->v[d][c->n[d] - 1].hi;
             } else {
                 /* The rule can never match: an empty hull. */
-                ent[i].lo[d] = 1;
-                ent[i].hi[d] = 0;
+                lo[d] = 1;
+                hi[d] = 0;
             }
         }
+        memset(&ent[i], 0, sizeof(ent[i]));
+        ent[i].idx = rules[i];
+        ent[i].plo = (uint8_t)lo[D_PROTO];
+        ent[i].phi = (uint8_t)hi[D_PROTO];
+        for (int d = D_SRC; d < D_N; d++) {
+            ent[i].lo[d - D_SRC] = lo[d];
+            ent[i].hi[d - D_SRC] = hi[d];
+        }
+        ent[i].xd = D_LEAF;
+        int multi = 0;
+        for (int d = 0; d < D_N; d++) {
+            if ((used & (1u << d)) || c->n[d] <= 1)
+                continue;
+            if (!multi++) {
+                ent[i].xd = (uint8_t)d;
+                ent[i].xn = c->n[d];
+                ent[i].xv = xv;
+                memcpy(xv, c->v[d], c->n[d] * sizeof(*xv));
+                xv += c->n[d];
+            }
+        }
+        if (c->exact && multi <= 1)
+            ent[i].dec = c->any ? DEC_PORTS | DEC_ANY : DEC_PORTS;
     }
-    *n = (struct cls_node){.dim = D_LEAF, .n = (uint32_t)m, .ent = ent};
     return n;
 }
 
@@ -536,11 +645,14 @@ cut(struct bctx *b, const uint32_t *rules, size_t m, unsigned used, int d,
         }
         seg[ns++] = k;
     }
-    struct cls_node *n = arena(b->cl, sizeof(*n));
-    uint32_t *lo = arena(b->cl, ns * sizeof(*lo));
-    const struct cls_node **kid = arena(b->cl, ns * sizeof(*kid));
-    if (!n || !lo || !kid)
+    struct cls_node *n = arena(b->cl, sizeof(*n) + (ns + 1) / 2 * 8 +
+                                          ns * sizeof(struct cls_node *));
+    if (!n)
         goto out;
+    *n = (struct cls_node){.dim = (uint8_t)d, .n = (uint32_t)ns};
+    uint32_t *lo = (uint32_t *)n->body;
+    const struct cls_node **kid =
+        (const struct cls_node **)(n->body + (ns + 1) / 2);
     for (size_t s = 0; s < ns; s++) {
         size_t k = seg[s];
         const uint32_t *l = lists + off[k];
@@ -564,8 +676,6 @@ cut(struct bctx *b, const uint32_t *rules, size_t m, unsigned used, int d,
         lo[s] = pts[k];
         kid[s] = child;
     }
-    *n = (struct cls_node){.dim = (uint8_t)d, .n = (uint32_t)ns, .lo = lo,
-                           .kid = kid};
     if (d == D_SPORT || d == D_DPORT)
         b->cl->ports = true;
     res = n;
@@ -713,7 +823,7 @@ build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
          unsigned depth)
 {
     if (m <= CLS_LEAF_MAX || depth >= CLS_DEPTH)
-        return leaf(b, rules, m);
+        return leaf(b, rules, m, used);
     struct plan best = {.d = -1};
     bool use_wide = false;
     uint8_t *wide = malloc(m);
@@ -729,7 +839,7 @@ build(struct bctx *b, const uint32_t *rules, size_t m, unsigned used,
     }
     if (best.d < 0) {
         free(wide);
-        return leaf(b, rules, m);
+        return leaf(b, rules, m, used);
     }
     const struct cls_node *res = NULL;
     uint32_t *narrow = malloc(m * sizeof(*narrow));
@@ -787,7 +897,9 @@ cls_build(const struct rules_chain *c, bool only_if_useful)
     cl->limit = (size_t)CLS_BYTES_BASE + (size_t)CLS_BYTES_PER_RULE * m;
     for (size_t i = 0; i < m; i++) {
         struct ivset set[D_N];
-        rule_sets(c->rules[i], set);
+        rule_sets(c->rules[i], set, &cr[i].exact);
+        /* Without matches, the ports are never read. */
+        cr[i].any = cr[i].exact && c->rules[i]->n_m == 0;
         for (int d = 0; d < D_N; d++) {
             struct iv *v = arena(cl, (set[d].n ? set[d].n : 1) * sizeof(*v));
             if (!v)
@@ -870,21 +982,41 @@ rules_cls_key_equal(const struct rules_cls_key *a,
     return a->ports == b->ports;
 }
 
-/* Candidates of one leaf whose hulls hold the key, appended to out. */
-static size_t
-leaf_filter(const struct cls_node *node, const struct rules_cls_key *k,
-            uint32_t *out, size_t o)
+/* Candidates of one leaf whose hulls hold the key, appended to out.
+ * kv: the key's D_SRC..D_DPORT; care: all ones in the lanes to test
+ * (ports only when they were read: the tree then does not cut on them,
+ * and a hull on them must not be trusted). */
+static bool
+in_set(const struct iv *v, uint32_t n, uint32_t x)
 {
-    /* Ports only when they were read (the tree then does not cut on
-     * them, and a hull on them must not be trusted). */
-    int dims = k->ports ? D_N : D_SPORT;
-    for (uint32_t i = 0; i < node->n; i++) {
-        const struct cls_ent *e = &node->ent[i];
-        int d = 0;
-        while (d < dims && e->lo[d] <= k->v[d] && k->v[d] <= e->hi[d])
-            d++;
-        if (d == dims)
-            out[o++] = e->idx;
+    for (uint32_t i = 0; i < n && v[i].lo <= x; i++)
+        if (x <= v[i].hi)
+            return true;
+    return false;
+}
+
+static inline size_t
+leaf_filter(const struct cls_node *node, const struct rules_cls_key *k,
+            cls_v4 kv, cls_v4i care, uint32_t *out, size_t o)
+{
+    const struct cls_ent *e = node_ent(node);
+    uint32_t proto = k->v[D_PROTO];
+    unsigned dec = k->ports ? DEC_PORTS : DEC_ANY;
+    for (uint32_t i = 0; i < node->n; i++, e++) {
+        cls_v4 lo, hi;
+        memcpy(&lo, e->lo, sizeof(lo));
+        memcpy(&hi, e->hi, sizeof(hi));
+        cls_v4i bad = ((kv < lo) | (kv > hi)) & care;
+        uint64_t w[2];
+        memcpy(w, &bad, sizeof(w));
+        if ((w[0] | w[1]) || proto < e->plo || proto > e->phi)
+            continue;
+        /* The set itself, when it is more than its hull (ports only
+         * when they were read, as above). */
+        if (e->xd != D_LEAF && (k->ports || e->xd < D_SPORT) &&
+            !in_set(e->xv, e->xn, k->v[e->xd]))
+            continue;
+        out[o++] = e->idx << 1 | ((e->dec & dec) != 0);
     }
     return o;
 }
@@ -897,23 +1029,29 @@ rules_cls_lookup(struct rules_cls *cl, const struct rules_cls_key *k,
         return false;
     const struct cls_node *todo[CLS_DEPTH + 2];
     size_t nt = 0, out = 0, leaves = 0;
+    cls_v4 kv = {k->v[D_SRC], k->v[D_DST], k->v[D_SPORT], k->v[D_DPORT]};
+    cls_v4i care = {-1, -1, k->ports ? -1 : 0, k->ports ? -1 : 0};
     todo[nt++] = cl->root;
     while (nt) {
         const struct cls_node *node = todo[--nt];
         while (node->dim != D_LEAF) {
-            if (node->wide)
+            if (node->wide) {
+                /* Its turn comes after this descent: have it on the
+                 * way meanwhile. */
+                __builtin_prefetch(node->wide);
                 todo[nt++] = node->wide;
+            }
             uint32_t v = k->v[node->dim];
-            const uint32_t *lo = node->lo;
+            const uint32_t *lo = node_lo(node);
             size_t base = 0, len = node->n;
             while (len > 1) {
                 size_t half = len / 2;
                 base = lo[base + half] <= v ? base + half : base;
                 len -= half;
             }
-            node = node->kid[base];
+            node = node_kid(node)[base];
         }
-        out = leaf_filter(node, k, cl->out, out);
+        out = leaf_filter(node, k, kv, care, cl->out, out);
         leaves++;
     }
     /* Several leaves: their candidates back in chain order. */

@@ -832,7 +832,9 @@ parse_addr_list(struct rules_ctx *ctx, const char *list, int tok,
 static struct rules_rule *
 rule_clone(const struct rules_rule *r, const char *source)
 {
-    struct rules_rule *n = malloc(sizeof(*n));
+    /* On a cache line of its own (struct rules_rule's layout). */
+    struct rules_rule *n =
+        aligned_alloc(64, (sizeof(*n) + 63) / 64 * 64);
     if (!n)
         return NULL;
     *n = *r;
@@ -854,7 +856,12 @@ rule_clone(const struct rules_rule *r, const char *source)
             rules_rule_free(n);
             return NULL;
         }
-    if (r->verdict == RV_EXT && rules_xt_copy(&n->tg, &r->tg)) {
+    if (r->verdict == RV_EXT && r->tg.ext->size <= sizeof(n->tg_inl)) {
+        /* Small target data beside the target (rules_rule_free()). */
+        n->tg.rt = NULL;
+        n->tg.data = (unsigned char *)n->tg_inl;
+        memcpy(n->tg_inl, r->tg.data, r->tg.ext->size);
+    } else if (r->verdict == RV_EXT && rules_xt_copy(&n->tg, &r->tg)) {
         n->verdict = RV_NONE;
         rules_rule_free(n);
         return NULL;

@@ -184,8 +184,8 @@ policy_name(enum rules_verdict v)
 /*
  * Where the walk stands in one chain: the chain's rules in order
  * (list NULL: index k is the rule), or the candidates its classifier
- * left for this packet (classify.c: rule list[k]); end is where the
- * chain's walk ends either way.
+ * left for this packet (classify.c: rule list[k] / 2, decided when
+ * list[k] is odd); end is where the chain's walk ends either way.
  */
 struct walk {
     struct rules_chain *chain;
@@ -281,17 +281,25 @@ eval_walk(struct ctfw_ruleset *rs, enum ctfw_table table,
             w = stack[--depth];
             continue;
         }
-        size_t pos = w.list ? w.list[w.k] : w.k;
+        size_t pos = w.k;
+        bool decided = false;
+        if (w.list) {
+            pos = w.list[w.k] >> 1;
+            decided = w.list[w.k] & 1;
+        }
         w.k++;
         w.next = pos + 1;
         const struct rules_rule *r = c->rules[pos];
-        if (!header_match(r, skb))
+        /* A decided candidate matches: its header test and every match
+         * are what the classifier tested, and have no effect (classify.c,
+         * leaf()); straight to the counters and the target. */
+        if (!decided && !header_match(r, skb))
             continue;
         ev.rule = r;
         ev.chain = c->name;
         ev.rule_no = (unsigned)pos + 1;
         bool ok = true;
-        for (size_t m = 0; ok && m < r->n_m; m++) {
+        for (size_t m = 0; ok && !decided && m < r->n_m; m++) {
             const struct rules_xt *xt = &r->m[m];
             ok = xt->ext->match && xt->ext->match(xt, &ev);
             if (ev.hotdrop) {

@@ -39,6 +39,15 @@ rules_cls_pure(const struct rules_xt *xt, struct rules_cls_info *ci)
     return RULES_CLS_PURE;
 }
 
+/* comment_mt(): always true, so decided by nothing at all. */
+int
+rules_cls_true(const struct rules_xt *xt, struct rules_cls_info *ci)
+{
+    (void)xt;
+    ci->exact = true;
+    return RULES_CLS_PURE;
+}
+
 static void
 comment_list(struct rbuf *b, const struct rules_xt *xt, bool numeric)
 {
@@ -54,7 +63,7 @@ static const struct rules_ext ext_comment = {
     .n_opts = 1,
     .opts = comment_opts,
     .match = comment_match,
-    .cls = rules_cls_pure,
+    .cls = rules_cls_true,
 };
 
 struct mark_info {

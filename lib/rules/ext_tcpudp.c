@@ -276,6 +276,9 @@ tcp_cls(const struct rules_xt *xt, struct rules_cls_info *ci)
         cls_range(&ci->sport, &t->sport, xt->inv & (1ull << TCP_SPORT));
     if (xt->seen & (1ull << TCP_DPORT))
         cls_range(&ci->dport, &t->dport, xt->inv & (1ull << TCP_DPORT));
+    /* Without flags and options tcp_mt() tests only the ports. */
+    ci->exact = !t->option &&
+                !(xt->seen & ((1ull << TCP_FLAGS) | (1ull << TCP_SYN)));
     return t->option ? RULES_CLS_LAST : RULES_CLS_PURE;
 }
 
@@ -464,6 +467,7 @@ udp_cls(const struct rules_xt *xt, struct rules_cls_info *ci)
         cls_range(&ci->sport, &u->sport, xt->inv & 1ull);
     if (xt->seen & 2ull)
         cls_range(&ci->dport, &u->dport, xt->inv & 2ull);
+    ci->exact = true;
     return RULES_CLS_PURE;
 }
 
@@ -671,6 +675,9 @@ multiport_cls(const struct rules_xt *xt, struct rules_cls_info *ci)
     }
     cp->n = n;
     cp->inv = xt->inv & MP_EXCL;
+    /* An empty list matches nothing (or, inverted, everything): not a
+     * set the classifier can state; n == 0 there means "any". */
+    ci->exact = n > 0;
     return RULES_CLS_PURE;
 }
 

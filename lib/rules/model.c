@@ -4,6 +4,7 @@
  * generic (IP header) part of a rule's canonical text.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ ctfw_rules_family(const struct ctfw_ruleset *rs)
     return rs->family;
 }
 
+/* What a decided rule touches (struct rules_rule) on its first line. */
+_Static_assert(offsetof(struct rules_rule, tg.data) + sizeof(void *) <= 64,
+               "a target's ext and data in a rule's first 64 bytes");
+
 void
 rules_rule_free(struct rules_rule *r)
 {
@@ -52,8 +57,12 @@ rules_rule_free(struct rules_rule *r)
     for (size_t i = 0; i < r->n_m; i++)
         rules_xt_fini(&r->m[i]);
     free(r->m);
-    if (r->verdict == RV_EXT)
+    if (r->verdict == RV_EXT) {
+        /* Data kept in the rule itself (rule_clone()). */
+        if (r->tg.data == (unsigned char *)r->tg_inl)
+            r->tg.data = NULL;
         rules_xt_fini(&r->tg);
+    }
     free(r->text);
     free(r);
 }

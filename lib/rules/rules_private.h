@@ -192,6 +192,11 @@ struct rules_cls_ports {
 
 struct rules_cls_info {
     struct rules_cls_ports sport, dport;
+    /* The match's result is exactly "the ports are in sport and dport"
+     * (n == 0: any port) whenever the classifier trusts the ports: then
+     * a packet the classifier places inside those sets matches, and the
+     * call may be skipped (classify.c, "decided" candidates). */
+    bool exact;
 };
 
 /* The classifier's view of one match instance (struct rules_ext.cls). */
@@ -275,15 +280,16 @@ struct rules_ext {
     int (*cls)(const struct rules_xt *xt, struct rules_cls_info *ci);
 };
 
-/* One match or target instance in a rule. */
+/* One match or target instance in a rule (ext and data first: all a
+ * target's action reads of it, struct rules_rule). */
 struct rules_xt {
     const struct rules_ext *ext;
+    unsigned char *data;    /* ext->size bytes */
     uint64_t seen;          /* bit per option index: given or defaulted */
     uint64_t inv;           /* bit per option index: negated */
     uint8_t family;         /* of the rule: 4 or 6 */
     uint8_t proto;          /* the rule's -p (0 all), set when complete */
     unsigned col, len;      /* where -m NAME / -j NAME stood */
-    unsigned char *data;    /* ext->size bytes */
     /* Runtime state (ext->rt_new), owned by this instance and freed by
      * rules_xt_fini(); a copy (rules_xt_copy) starts without one, as
      * each kernel rule instance has its own. It is the one part of a
@@ -315,21 +321,29 @@ enum rules_verdict {
 
 struct rules_chain;
 
+/* Laid out for the evaluator (eval.c): a rule the classifier has
+ * decided for a packet is touched only in its first 64 bytes: verdict,
+ * counters, jump, and an extension target's ext and data (the data
+ * itself when it fits in tg_inl); the header test reads on from there.
+ * Allocated on a cache line (rule_clone() in cmd.c). */
 struct rules_rule {
     uint8_t family;
     uint8_t inv;              /* RINV_* */
     bool frag;
     bool proto_set;
     uint16_t proto;           /* 0 = all */
-    union ctfw_addr src, smsk, dst, dmsk;
-    char in[RULES_IFNAMSIZ], out[RULES_IFNAMSIZ];
+    enum rules_verdict verdict;
+    uint64_t pkts, bytes;
+    struct rules_chain *jump_to;   /* resolved RV_JUMP / RV_GOTO */
+    uint64_t tg_inl[1];       /* tg.data when it points here: a target's
+                                 data of 8 bytes or less, in a rule of a
+                                 chain (rule_clone(); not freed apart) */
+    struct rules_xt tg;       /* valid when verdict == RV_EXT */
     struct rules_xt *m;
     size_t n_m;
-    struct rules_xt tg;       /* valid when verdict == RV_EXT */
-    enum rules_verdict verdict;
+    union ctfw_addr src, smsk, dst, dmsk;
+    char in[RULES_IFNAMSIZ], out[RULES_IFNAMSIZ];
     char jump[RULES_CHAIN_MAXLEN + 1];
-    struct rules_chain *jump_to;   /* resolved RV_JUMP / RV_GOTO */
-    uint64_t pkts, bytes;
     unsigned line;
     unsigned tg_col, tg_len;
     char *text;               /* the input line, for diagnostics */
@@ -603,9 +617,13 @@ struct rules_cls *rules_cls_get(const struct ctfw_ruleset *rs,
 void rules_cls_key(struct rules_cls_key *k, const struct ctfw_pkt *p);
 bool rules_cls_key_equal(const struct rules_cls_key *a,
                          const struct rules_cls_key *b);
-/* The candidate rules (0-based indexes, ascending) of the chain for a
- * packet with key k; false when the classifier cannot tell (ports not
- * readable and the classifier splits on them): walk linearly. The list
+/* The candidate rules of the chain for a packet with key k, ascending,
+ * each as its 0-based index times 2, plus 1 when the classifier has
+ * decided the rule matches (its header test and every match are exactly
+ * what the classifier checked: the evaluator goes straight to the
+ * counters and the target); false when the classifier cannot tell
+ * (ports not readable and the classifier splits on them): walk
+ * linearly. The list
  * lives in the classifier until its next lookup (a chain is never
  * entered twice in one walk: the loader refuses loops). */
 bool rules_cls_lookup(struct rules_cls *cl,
@@ -613,8 +631,10 @@ bool rules_cls_lookup(struct rules_cls *cl,
                       size_t *n);
 void rules_cls_free(struct rules_cls *cl);
 /* struct rules_ext.cls of the matches that never act and never drop
- * (comment, mark, state). */
+ * (comment, mark, state); rules_cls_true for those that always match
+ * too (comment). */
 int rules_cls_pure(const struct rules_xt *xt, struct rules_cls_info *ci);
+int rules_cls_true(const struct rules_xt *xt, struct rules_cls_info *ci);
 /* Drop every chain's classifier (the ruleset is about to change). */
 void rules_cls_reset(struct ctfw_ruleset *rs);
 

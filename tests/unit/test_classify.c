@@ -9,7 +9,9 @@
  * changes nothing. Each case draws a random filter ruleset (random user
  * chains with random header fields, common matches, stateful matches
  * (limit, hashlimit, recent),
- * jumps, gotos, returns, policies), loads it twice, once forced linear
+ * jumps, gotos, returns, policies; one case in 12 or so also gets a
+ * block of 100-250 firewall-like rules with prefixes of every length
+ * nested around the same addresses), loads it twice, once forced linear
  * and once forced compiled (every chain with rules gets a classifier),
  * and sends the same random packets (addresses and ports drawn near the
  * rules', protocols, truncated headers, fragments, conntrack states,
@@ -341,6 +343,74 @@ gen_rule(struct txt *t, const struct gen *g, int self, int *recent)
     tx(t, "\n");
 }
 
+/*
+ * A firewall-like rule for deep trees: prefixes of every length nested
+ * around the pool's addresses (a packet near one sits in several at
+ * once: the classifier's wide subtrees), port lists, some header-only
+ * rules (decided without their ports) and some inverted ones.
+ */
+static void
+gen_fw_rule(struct txt *t, const struct gen *g, const char *chain)
+{
+    static const int len6[] = {16, 24, 28, 31, 32, 33, 40, 48, 64, 128};
+    tx(t, "-A %s", chain);
+    int proto = chance(10) ? 0 : chance(75) ? 6 : 17;
+    if (proto)
+        tx(t, " -p %s", proto == 6 ? "tcp" : "udp");
+    for (int k = 0; k < 2; k++) {
+        if (!chance(k ? 70 : 85))
+            continue;
+        if (chance(5))
+            tx(t, " !");
+        union ctfw_addr a;
+        const char *s = g->family == 4 ? pool4[pick(NPOOL)]
+                                       : pool6[pick(NPOOL)];
+        assert_int_equal(inet_pton(g->family == 4 ? AF_INET : AF_INET6, s,
+                                   a.b),
+                         1);
+        char buf[INET6_ADDRSTRLEN];
+        if (g->family == 4) {
+            a.b[3] ^= (uint8_t)pick(4);
+            inet_ntop(AF_INET, a.b, buf, sizeof(buf));
+            tx(t, " -%c %s/%u", k ? 'd' : 's', buf, 8 + pick(25));
+        } else {
+            a.b[15] ^= (uint8_t)pick(4);
+            inet_ntop(AF_INET6, a.b, buf, sizeof(buf));
+            tx(t, " -%c %s/%d", k ? 'd' : 's', buf, len6[pick(10)]);
+        }
+    }
+    if (proto && chance(70)) {
+        if (chance(50)) {
+            tx(t, " -m multiport --%s ", chance(80) ? "dports" : "sports");
+            gen_multi(t);
+        } else {
+            tx(t, " -m %s%s --dport ", proto == 6 ? "tcp" : "udp",
+               chance(10) ? " !" : "");
+            gen_portspec(t);
+        }
+    }
+    switch (pick(10)) {
+    case 0: case 1: case 2:
+        tx(t, " -j ACCEPT");
+        break;
+    case 3: case 4: case 5:
+        tx(t, " -j DROP");
+        break;
+    case 6:
+        tx(t, " -j RETURN");
+        break;
+    case 7:
+        tx(t, " -j REJECT");
+        break;
+    case 8:
+        tx(t, " -j LOG --log-prefix \"F \"");
+        break;
+    default:
+        break;
+    }
+    tx(t, "\n");
+}
+
 static void
 gen_ruleset(struct txt *t, struct gen *g)
 {
@@ -353,6 +423,16 @@ gen_ruleset(struct txt *t, struct gen *g)
        pick(2) ? "ACCEPT" : "DROP", pick(2) ? "ACCEPT" : "DROP");
     for (int u = 0; u < g->n_user; u++)
         tx(t, ":U%d - [0:0]\n", u);
+    /* Sometimes a long firewall-like block first, in INPUT or a user
+     * chain. */
+    if (chance(8)) {
+        char cn[8] = "INPUT";
+        if (g->n_user && chance(50))
+            snprintf(cn, sizeof(cn), "U%u", pick((unsigned)g->n_user));
+        unsigned n = 100 + pick(150);
+        for (unsigned i = 0; i < n; i++)
+            gen_fw_rule(t, g, cn);
+    }
     /* Mostly short chains, sometimes long ones to give the classifier
      * deep trees. */
     unsigned big = chance(20) ? 60 : 14;
