@@ -263,7 +263,7 @@ run_size(uint32_t n, struct result *r)
 }
 
 static double
-run_hot(void)
+run_hot(uint32_t ops)
 {
     struct ctfw_ct *ct = new_table(1024);
     uint64_t t = 1000000000ull;
@@ -274,7 +274,6 @@ run_hot(void)
     struct ctfw_pkt p;
     struct ctfw_ct_ref ref;
     mk_pkt(&p, src, SERVER, sport, 80, CTFW_TCP_ACK, 1001, 5001);
-    const uint32_t ops = 20000000;
     double t0 = now_s();
     for (uint32_t k = 0; k < ops; k++) {
         ctfw_ct_ref_init(&ref);
@@ -296,13 +295,15 @@ main(int argc, char **argv)
         runs = 1;
     printf("entry size: %zu bytes (ctfw_ct_entry_size)\n",
            ctfw_ct_entry_size());
-    /* BENCH_CT_HOT=0 skips the hot flow (instruction counts under
-     * callgrind: bench/README.md). */
+    /* BENCH_CT_HOT=N: N packets of the hot flow instead of 20 M, 0 to
+     * skip it (instruction counts under callgrind: bench/README.md). */
     const char *hot_env = getenv("BENCH_CT_HOT");
-    if (!hot_env || strcmp(hot_env, "0") != 0) {
+    uint32_t hot_ops = hot_env ? (uint32_t)strtoul(hot_env, NULL, 10)
+                               : 20000000u;
+    if (hot_ops) {
         double hot[32];
         for (int r = 0; r < runs && r < 32; r++)
-            hot[r] = run_hot();
+            hot[r] = run_hot(hot_ops);
         qsort(hot, (size_t)(runs < 32 ? runs : 32), sizeof(double),
               cmp_double);
         printf("hot established flow: %.1f Mpps (median of %d)\n",
