@@ -719,7 +719,7 @@ run_free(struct replay *r)
 /* Packets read ahead by the replay loop: copied, decoded, and their
  * conntrack buckets prefetched before the first of them runs. */
 #define REPLAY_BURST 16
-/* Bytes of conntrack table (160 per entry, 4 per bucket) from which the
+/* Bytes of conntrack table (entries and 4 per bucket) from which the
  * burst prefetches: about the size of a last-level cache slice. */
 #define REPLAY_PREFETCH_MIN (2u << 20)
 
@@ -1255,7 +1255,7 @@ cmd_replay(int argc, char **argv)
             const struct ctfw_ct *pct = ctfw_pipeline_conntrack(runs[i]->pl);
             /* A table that fits in the caches gains nothing and pays
              * the extra hashing (bench B2: slower at 10k entries). */
-            if ((uint64_t)ctfw_ct_count(pct) * 160 +
+            if ((uint64_t)ctfw_ct_count(pct) * ctfw_ct_entry_size() +
                     (uint64_t)ctfw_ct_get_config(pct)->buckets * 4 <
                 REPLAY_PREFETCH_MIN)
                 continue;
