@@ -83,9 +83,9 @@ huge_alloc(size_t len)
 
 /*
  * Pool chunks: the first CT_SLAB_FROM chunks (16,384 slots, 2 MiB) are
- * allocated one by one, so a small table costs what it holds; after
- * that chunks are carved from slabs of CT_SLAB_CHUNKS chunks (8 MiB,
- * four huge pages: 16 x 4,096 x 128 bytes).
+ * mapped one by one (4 KiB pages), so a small table costs what it holds;
+ * after that chunks are carved from slabs of CT_SLAB_CHUNKS chunks
+ * (8 MiB, four huge pages: 16 x 4,096 x 128 bytes).
  */
 #define CT_SLAB_FROM 4u
 #define CT_SLAB_CHUNKS 16u
@@ -136,10 +136,13 @@ pool_grow(struct ctfw_ct *ct)
     uint32_t c = ct->nchunks;
     struct ctfw_ct_entry *chunk;
     if (!chunk_in_slab(c)) {
-        /* Line-aligned: an entry is exactly two cache lines. */
-        chunk = aligned_alloc(64, CT_CHUNK_SIZE * sizeof(*chunk));
-        if (chunk)
-            memset(chunk, 0, CT_CHUNK_SIZE * sizeof(*chunk));
+        /* Page-aligned (an entry is exactly two cache lines) and zero,
+         * faulted in as it is used, as calloc's large blocks. */
+        chunk = mmap(NULL, CT_CHUNK_SIZE * sizeof(*chunk),
+                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                     0);
+        if (chunk == MAP_FAILED)
+            chunk = NULL;
     } else if ((c - CT_SLAB_FROM) % CT_SLAB_CHUNKS == 0) {
         /* mmap'ed memory is zero, as calloc's. */
         chunk = huge_alloc(CT_SLAB_BYTES);
@@ -157,7 +160,8 @@ pool_free_chunks(struct ctfw_ct *ct)
 {
     for (uint32_t i = 0; i < ct->nchunks; i++) {
         if (!chunk_in_slab(i))
-            free(ct->chunks[i]);
+            munmap(ct->chunks[i],
+                   CT_CHUNK_SIZE * sizeof(struct ctfw_ct_entry));
         else if ((i - CT_SLAB_FROM) % CT_SLAB_CHUNKS == 0)
             munmap(ct->chunks[i], CT_SLAB_BYTES);
     }
