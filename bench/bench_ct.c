@@ -14,8 +14,10 @@
  *            update), a cold-cache workload;
  *   lookup b16  the same lookups in bursts of 16: each packet hashed
  *            and its bucket head prefetched (ctfw_ct_prefetch()), then
- *            the first entry of each chain prefetched, then
- *            ctfw_ct_in_hint() on each with its hint (DPDK's burst
+ *            the first entry of each chain prefetched, then the second
+ *            where the first is not the packet's
+ *            (ctfw_ct_prefetch_next(); BENCH_CT_NEXT=0 leaves it out),
+ *            then ctfw_ct_in_hint() on each with its hint (DPDK's burst
  *            idea; issue 9);
  *   memory   resident bytes per entry: the RSS growth from before the
  *            table is created (its bucket array included) to N entries,
@@ -30,6 +32,7 @@
  * decoded structs; the checksum has its own cost in the decoder bench).
  * Time advances 1 us per packet, so nothing expires during a run.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +238,9 @@ run_size(uint32_t n, struct result *r)
     /* The same, batched with prefetch. */
     static struct ctfw_pkt bp[BATCH];
     struct ctfw_ct_hint bk[BATCH];
+    /* BENCH_CT_NEXT=0: without the third pass (ctfw_ct_prefetch_next). */
+    const char *nx = getenv("BENCH_CT_NEXT");
+    bool third = !nx || strcmp(nx, "0") != 0;
     t0 = now_s();
     for (uint32_t k = 0; k < ops; k += BATCH) {
         for (int j = 0; j < BATCH; j++) {
@@ -250,6 +256,9 @@ run_size(uint32_t n, struct result *r)
         }
         for (int j = 0; j < BATCH; j++)
             ctfw_ct_prefetch_entry(ct, &bk[j]);
+        if (third)
+            for (int j = 0; j < BATCH; j++)
+                ctfw_ct_prefetch_next(ct, &bk[j]);
         for (int j = 0; j < BATCH; j++) {
             ctfw_ct_ref_init(&ref);
             t += 1000;

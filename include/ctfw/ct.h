@@ -330,6 +330,11 @@ void ctfw_ct_prefetch(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
                       uint16_t zone, struct ctfw_ct_hint *hint);
 void ctfw_ct_prefetch_entry(const struct ctfw_ct *ct,
                             const struct ctfw_ct_hint *hint);
+/* A third pass, after ctfw_ct_prefetch_entry() on the whole burst: when
+ * a chain's first entry (arrived by now) is not the packet's, prefetch
+ * the next one. */
+void ctfw_ct_prefetch_next(const struct ctfw_ct *ct,
+                           const struct ctfw_ct_hint *hint);
 /* ctfw_ct_in() with a hint from ctfw_ct_prefetch(); hint may be NULL. */
 enum ctfw_ct_verdict ctfw_ct_in_hint(struct ctfw_ct *ct,
                                      const struct ctfw_pkt *pkt,

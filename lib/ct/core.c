@@ -298,6 +298,17 @@ ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, const struct ctfw_ct_hint *h)
         ct_prefetch_chain(ct, ct_bucket_of_hash(ct, h->hash));
 }
 
+void
+ctfw_ct_prefetch_next(const struct ctfw_ct *ct, const struct ctfw_ct_hint *h)
+{
+    if (h->ct != ct)
+        return;
+    struct ct_tuple t;
+    memcpy(&t, &h->src, sizeof(t));
+    ct_prefetch_second(ct, ct_bucket_of_hash(ct, h->hash), h->family,
+                       h->proto, h->zone, &t);
+}
+
 /* The hint's tuple is the one this packet would build (same context,
  * zone, protocol with ports, addresses and ports). */
 static inline bool

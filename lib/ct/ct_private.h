@@ -539,6 +539,10 @@ ct_bucket_of_hash(const struct ctfw_ct *ct, uint32_t hash)
 }
 void ct_prefetch_head(const struct ctfw_ct *ct, uint32_t b);
 void ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b);
+/* When the chain's first node is not the tuple's, prefetch the second. */
+void ct_prefetch_second(const struct ctfw_ct *ct, uint32_t b, uint8_t family,
+                        uint8_t proto, uint16_t zone,
+                        const struct ct_tuple *t);
 uint32_t ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                    int dir);
 /* A free slot (for IPv6, two: the entry and its addresses), CT_NIL when

@@ -303,6 +303,33 @@ ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b)
     }
 }
 
+static inline bool key_equal(const struct ctfw_ct_entry *e, int dir,
+                             uint8_t family, uint8_t proto, uint16_t zone,
+                             const struct ct_tuple *t,
+                             const struct ct_etuple *tf);
+static inline void key_fold(uint8_t family, const struct ct_tuple *t,
+                            struct ct_etuple *tf);
+
+void
+ct_prefetch_second(const struct ctfw_ct *ct, uint32_t b, uint8_t family,
+                   uint8_t proto, uint16_t zone, const struct ct_tuple *t)
+{
+    uint32_t node = ct->heads[b];
+    if (node == CT_NIL)
+        return;
+    const struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
+    struct ct_etuple tf;
+    key_fold(family, t, &tf);
+    if (key_equal(e, node & 1, family, proto, zone, t, &tf))
+        return;
+    node = e->next[node & 1];
+    if (node != CT_NIL) {
+        const char *n = (const char *)ct_slot(ct, node >> 1);
+        __builtin_prefetch(n);
+        __builtin_prefetch(n + 64);
+    }
+}
+
 uint32_t
 ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e, int dir)
 {

@@ -215,9 +215,14 @@ test_hint_only_a_shortcut(void **state)
     struct ctfw_ct_hint ha, hz, ho;
     ctfw_ct_prefetch(t->ct, &a, 0, &ha);
     ctfw_ct_prefetch_entry(t->ct, &ha);
+    /* The third pass reads the chain (here: b's node first, then a's);
+     * like the others it changes nothing that the lookups below see. */
+    ctfw_ct_prefetch_next(t->ct, &ha);
     assert_ptr_equal(ha.ct, t->ct);
     ctfw_ct_prefetch(t->ct, &a, 5, &hz);
+    ctfw_ct_prefetch_next(t->ct, &hz);       /* empty chain */
     ctfw_ct_prefetch(o->ct, &a, 0, &ho);
+    ctfw_ct_prefetch_next(t->ct, &ho);       /* not t's: ignored */
 
     struct ctfw_ct_ref ref;
     /* Right packet: the same entry as without a hint. */
