@@ -1242,8 +1242,7 @@ cmd_replay(int argc, char **argv)
         }
         /* Conntrack lookups in a burst (ctfw_ct_prefetch(), bench B2):
          * every packet's bucket head, then the first entry of each
-         * chain, then the second where the first is not the packet's,
-         * asked for before any packet is evaluated, so their
+         * chain, asked for before any packet is evaluated, so their
          * cache misses overlap; each packet's lookup then starts from
          * its hint (ctfw_pipeline_ct_hint(): tuple and hash not made
          * twice). Hints only: nothing a packet sees changes. */
@@ -1264,8 +1263,6 @@ cmd_replay(int argc, char **argv)
                 ctfw_ct_prefetch(pct, &burst->slot[k].pkt, 0, &h[k]);
             for (size_t k = 0; k < nb; k++)
                 ctfw_ct_prefetch_entry(pct, &h[k]);
-            for (size_t k = 0; k < nb; k++)
-                ctfw_ct_prefetch_next(pct, &h[k]);
         }
         for (size_t k = 0; k < nb; k++) {
             const struct ctfw_capture_pkt *bcp = &burst->slot[k].cp;
