@@ -14,10 +14,15 @@
  *            update), a cold-cache workload;
  *   lookup b16  the same lookups in bursts of 16: each packet hashed
  *            and its bucket head prefetched (ctfw_ct_prefetch()), then
- *            the first entry of each chain prefetched, then ctfw_ct_in()
- *            on each (DPDK's burst idea; issue 9);
- *   memory   resident bytes per entry: the RSS growth while inserting,
- *            divided by the entries added.
+ *            the first entry of each chain prefetched, then the second
+ *            where the first is not the packet's
+ *            (ctfw_ct_prefetch_next(); BENCH_CT_NEXT=0 leaves it out),
+ *            then ctfw_ct_in_hint() on each with its hint (DPDK's burst
+ *            idea; issue 9);
+ *   memory   resident bytes per entry: the RSS growth from before the
+ *            table is created (its bucket array included) to N entries,
+ *            divided by N; "THP MiB" is how much of the process's memory
+ *            is in transparent huge pages at that point.
  * and once:
  *   hot      packets per second of one established flow (lookup + update
  *            with the entry in cache), the OVS comparison point.
@@ -27,6 +32,7 @@
  * decoded structs; the checksum has its own cost in the decoder bench).
  * Time advances 1 us per packet, so nothing expires during a run.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +62,22 @@ rss_bytes(void)
         fclose(f);
     }
     return res * sysconf(_SC_PAGESIZE);
+}
+
+/* Anonymous memory backed by transparent huge pages, bytes. */
+static long
+thp_bytes(void)
+{
+    long kb = 0;
+    char line[256];
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb * 1024;
 }
 
 static int
@@ -154,20 +176,21 @@ open_flow(struct ctfw_ct *ct, uint32_t i, uint64_t *t)
 }
 
 struct result {
-    double insert_ns, lookup_ns, bytes_per_entry, batch_ns;
+    double insert_ns, lookup_ns, bytes_per_entry, batch_ns, thp_mib;
 };
 
 /* Lookups in bursts of BATCH (ctfw_ct_prefetch(), then
- * ctfw_ct_prefetch_entry(), then ctfw_ct_in() on each). */
+ * ctfw_ct_prefetch_entry(), then ctfw_ct_in_hint() on each). */
 #define BATCH 16
 
 static void
 run_size(uint32_t n, struct result *r)
 {
+    /* RSS before the table exists: the bucket array counts too. */
+    long rss0 = rss_bytes();
     struct ctfw_ct *ct = new_table(n);
     uint64_t t = 1000000000ull;
     uint32_t warm = n - n / 10;
-    long rss0 = rss_bytes();
     for (uint32_t i = 0; i < warm; i++)
         if (open_flow(ct, i, &t) < 0) {
             fprintf(stderr, "bench_ct: flow %u refused\n", i);
@@ -190,6 +213,7 @@ run_size(uint32_t n, struct result *r)
     r->insert_ns = (now_s() - t0) * 1e9 / (double)(n - warm);
     long rss1 = rss_bytes();
     r->bytes_per_entry = (double)(rss1 - rss0) / (double)n;
+    r->thp_mib = (double)thp_bytes() / (1 << 20);
 
     /* Lookup: ACKs of random established flows. */
     uint64_t x = 88172645463325252ull;
@@ -213,7 +237,10 @@ run_size(uint32_t n, struct result *r)
 
     /* The same, batched with prefetch. */
     static struct ctfw_pkt bp[BATCH];
-    uint32_t bk[BATCH];
+    struct ctfw_ct_hint bk[BATCH];
+    /* BENCH_CT_NEXT=0: without the third pass (ctfw_ct_prefetch_next). */
+    const char *nx = getenv("BENCH_CT_NEXT");
+    bool third = !nx || strcmp(nx, "0") != 0;
     t0 = now_s();
     for (uint32_t k = 0; k < ops; k += BATCH) {
         for (int j = 0; j < BATCH; j++) {
@@ -225,14 +252,18 @@ run_size(uint32_t n, struct result *r)
             uint16_t sport;
             flow_addr(i, &src, &sport);
             mk_pkt(&bp[j], src, SERVER, sport, 80, CTFW_TCP_ACK, 1001, 5001);
-            bk[j] = ctfw_ct_prefetch(ct, &bp[j], 0);
+            ctfw_ct_prefetch(ct, &bp[j], 0, &bk[j]);
         }
         for (int j = 0; j < BATCH; j++)
-            ctfw_ct_prefetch_entry(ct, bk[j]);
+            ctfw_ct_prefetch_entry(ct, &bk[j]);
+        if (third)
+            for (int j = 0; j < BATCH; j++)
+                ctfw_ct_prefetch_next(ct, &bk[j]);
         for (int j = 0; j < BATCH; j++) {
             ctfw_ct_ref_init(&ref);
             t += 1000;
-            ctfw_ct_in(ct, &bp[j], t, CTFW_CT_HOOK_PRE_ROUTING, &ref);
+            ctfw_ct_in_hint(ct, &bp[j], t, CTFW_CT_HOOK_PRE_ROUTING, &ref,
+                            &bk[j]);
             ctfw_ct_confirm(ct, &ref, t);
         }
     }
@@ -241,7 +272,7 @@ run_size(uint32_t n, struct result *r)
 }
 
 static double
-run_hot(void)
+run_hot(uint32_t ops)
 {
     struct ctfw_ct *ct = new_table(1024);
     uint64_t t = 1000000000ull;
@@ -252,7 +283,6 @@ run_hot(void)
     struct ctfw_pkt p;
     struct ctfw_ct_ref ref;
     mk_pkt(&p, src, SERVER, sport, 80, CTFW_TCP_ACK, 1001, 5001);
-    const uint32_t ops = 20000000;
     double t0 = now_s();
     for (uint32_t k = 0; k < ops; k++) {
         ctfw_ct_ref_init(&ref);
@@ -274,20 +304,28 @@ main(int argc, char **argv)
         runs = 1;
     printf("entry size: %zu bytes (ctfw_ct_entry_size)\n",
            ctfw_ct_entry_size());
-    double hot[32];
-    for (int r = 0; r < runs && r < 32; r++)
-        hot[r] = run_hot();
-    qsort(hot, (size_t)(runs < 32 ? runs : 32), sizeof(double), cmp_double);
-    printf("hot established flow: %.1f Mpps (median of %d)\n",
-           hot[runs / 2] / 1e6, runs);
-    printf("%10s %12s %12s %16s %14s\n", "entries", "insert ns",
-           "lookup ns", "lookup b16 ns", "bytes/entry");
+    /* BENCH_CT_HOT=N: N packets of the hot flow instead of 20 M, 0 to
+     * skip it (instruction counts under callgrind: bench/README.md). */
+    const char *hot_env = getenv("BENCH_CT_HOT");
+    uint32_t hot_ops = hot_env ? (uint32_t)strtoul(hot_env, NULL, 10)
+                               : 20000000u;
+    if (hot_ops) {
+        double hot[32];
+        for (int r = 0; r < runs && r < 32; r++)
+            hot[r] = run_hot(hot_ops);
+        qsort(hot, (size_t)(runs < 32 ? runs : 32), sizeof(double),
+              cmp_double);
+        printf("hot established flow: %.1f Mpps (median of %d)\n",
+               hot[runs / 2] / 1e6, runs);
+    }
+    printf("%10s %12s %12s %16s %14s %10s\n", "entries", "insert ns",
+           "lookup ns", "lookup b16 ns", "bytes/entry", "THP MiB");
     char *list = strdup(sizes);
     for (char *s = strtok(list, ","); s; s = strtok(NULL, ",")) {
         uint32_t n = (uint32_t)strtoul(s, NULL, 10);
         if (n < 100)
             continue;
-        double ins[32], look[32], mem[32], bat[32];
+        double ins[32], look[32], mem[32], bat[32], thp = 0;
         for (int r = 0; r < runs && r < 32; r++) {
             struct result res;
             run_size(n, &res);
@@ -295,14 +333,15 @@ main(int argc, char **argv)
             look[r] = res.lookup_ns;
             mem[r] = res.bytes_per_entry;
             bat[r] = res.batch_ns;
+            thp = res.thp_mib;
         }
         int m = runs < 32 ? runs : 32;
         qsort(ins, (size_t)m, sizeof(double), cmp_double);
         qsort(look, (size_t)m, sizeof(double), cmp_double);
         qsort(mem, (size_t)m, sizeof(double), cmp_double);
         qsort(bat, (size_t)m, sizeof(double), cmp_double);
-        printf("%10u %12.1f %12.1f %16.1f %14.1f\n", n, ins[m / 2],
-               look[m / 2], bat[m / 2], mem[m / 2]);
+        printf("%10u %12.1f %12.1f %16.1f %14.1f %10.0f\n", n, ins[m / 2],
+               look[m / 2], bat[m / 2], mem[m / 2], thp);
     }
     free(list);
     return 0;

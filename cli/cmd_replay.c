@@ -722,15 +722,25 @@ run_free(struct replay *r)
  * pcap_dispatch(), copies that last until the next read), decoded, and
  * their conntrack buckets prefetched before the first of them runs. */
 #define REPLAY_BURST 16
-/* Bytes of conntrack table (160 per entry, 4 per bucket) from which the
+/* Bytes of conntrack table (entries and 4 per bucket) from which the
  * burst prefetches: about the size of a last-level cache slice. */
 #define REPLAY_PREFETCH_MIN (2u << 20)
 
 struct replay_burst {
     struct ctfw_capture_pkt cp[REPLAY_BURST];
     struct ctfw_pkt pkt[REPLAY_BURST];
-    uint32_t bucket[REPLAY_BURST];
+    /* Conntrack hints, [run * REPLAY_BURST + packet] (ctfw_ct_prefetch). */
+    struct ctfw_ct_hint *hint;
 };
+
+static void
+burst_free(struct replay_burst *b)
+{
+    if (!b)
+        return;
+    free(b->hint);
+    free(b);
+}
 
 /* One packet of the capture through every run, in order: the capture's
  * connections, then each run's clock, pipeline and outputs. Returns -1
@@ -738,7 +748,8 @@ struct replay_burst {
 static int
 replay_packet(struct replay **runs, size_t n_runs, struct ctfw_flows *flows,
               bool causal, unsigned *unsupported,
-              const struct ctfw_capture_pkt *cp, const struct ctfw_pkt *pkt)
+              const struct ctfw_capture_pkt *cp, const struct ctfw_pkt *pkt,
+              const struct ctfw_ct_hint *hints)
 {
     if (!ctfw_pkt_linktype_supported(cp->linktype) && !(*unsupported)++)
         cli_warn("packet %" PRIu64 ": link type %d is not supported; "
@@ -782,6 +793,7 @@ replay_packet(struct replay **runs, size_t n_runs, struct ctfw_flows *flows,
             continue;
         }
         struct ctfw_pipeline_result res;
+        ctfw_pipeline_ct_hint(s->pl, &hints[i * REPLAY_BURST]);
         ctfw_pipeline_packet(s->pl, pkt, cp->ts_ns, hint, outgoing, &res);
         account(s, cp, &res);
         metrics_created(s, &res);
@@ -1183,7 +1195,9 @@ cmd_replay(int argc, char **argv)
     rc = CLI_EXIT_OK;
     unsigned unsupported = 0;
     burst = calloc(1, sizeof(*burst));
-    if (!burst) {
+    if (burst)
+        burst->hint = calloc(n_runs * REPLAY_BURST, sizeof(*burst->hint));
+    if (!burst || !burst->hint) {
         cli_error("out of memory");
         rc = CLI_EXIT_FAIL;
         goto out;
@@ -1220,26 +1234,31 @@ cmd_replay(int argc, char **argv)
         /* Conntrack lookups in a burst (ctfw_ct_prefetch(), bench B2):
          * every packet's bucket head, then the first entry of each
          * chain, asked for before any packet is evaluated, so their
-         * cache misses overlap. Hints only: nothing a packet sees
-         * changes. */
+         * cache misses overlap; each packet's lookup then starts from
+         * its hint (ctfw_pipeline_ct_hint(): tuple and hash not made
+         * twice). Hints only: nothing a packet sees changes. */
         for (size_t i = 0; i < n_runs; i++) {
+            struct ctfw_ct_hint *h = &burst->hint[i * REPLAY_BURST];
+            for (size_t k = 0; k < nb; k++)
+                h[k].ct = NULL;
             if (!ctfw_pipeline_conntrack_on(runs[i]->pl))
                 continue;
             const struct ctfw_ct *pct = ctfw_pipeline_conntrack(runs[i]->pl);
             /* A table that fits in the caches gains nothing and pays
              * the extra hashing (bench B2: slower at 10k entries). */
-            if ((uint64_t)ctfw_ct_count(pct) * 160 +
+            if ((uint64_t)ctfw_ct_count(pct) * ctfw_ct_entry_size() +
                     (uint64_t)ctfw_ct_get_config(pct)->buckets * 4 <
                 REPLAY_PREFETCH_MIN)
                 continue;
             for (size_t k = 0; k < nb; k++)
-                burst->bucket[k] = ctfw_ct_prefetch(pct, &burst->pkt[k], 0);
+                ctfw_ct_prefetch(pct, &burst->pkt[k], 0, &h[k]);
             for (size_t k = 0; k < nb; k++)
-                ctfw_ct_prefetch_entry(pct, burst->bucket[k]);
+                ctfw_ct_prefetch_entry(pct, &h[k]);
         }
         for (size_t k = 0; k < nb; k++) {
             if (replay_packet(runs, n_runs, flows, causal, &unsupported,
-                              &burst->cp[k], &burst->pkt[k]) < 0) {
+                              &burst->cp[k], &burst->pkt[k],
+                              &burst->hint[k]) < 0) {
                 cli_error("out of memory");
                 rc = CLI_EXIT_FAIL;
                 goto out;
@@ -1391,7 +1410,7 @@ out:
     if (!n_runs)
         free(r);
     ctfw_flows_free(flows);
-    free(burst);
+    burst_free(burst);
     ctfw_capture_close(cap);
     ctfw_host_free(host);
     free(runs);

@@ -306,14 +306,41 @@ enum ctfw_ct_verdict ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
                                 struct ctfw_ct_ref *ref);
 /*
  * Batched lookups: for a burst of packets, ctfw_ct_prefetch() on each
- * (hash, prefetch of the bucket head; returns the bucket, UINT32_MAX
- * when the packet has no tuple), then ctfw_ct_prefetch_entry() on each
- * bucket, then ctfw_ct_in() on each. Hints only: the table and every
- * result are those of ctfw_ct_in() alone (bench/bench_ct measures it).
+ * (builds the tuple, hashes it, prefetches the bucket head and fills a
+ * hint), then ctfw_ct_prefetch_entry() on each hint (prefetches the first
+ * entry of the chain), then ctfw_ct_in_hint() on each packet with its
+ * hint, which then neither rebuilds nor rehashes the tuple. Hints only:
+ * the table and every result are those of ctfw_ct_in() alone. A hint is
+ * used only when it was made by this context, for the zone the packet
+ * has at the hook, and for a packet whose addresses and ports are the
+ * same (TCP, UDP, UDP-Lite, SCTP); anything else (another packet, a
+ * zone set by the raw table, a reassembled datagram) is looked up
+ * normally. bench/bench_ct measures it.
  */
-uint32_t ctfw_ct_prefetch(const struct ctfw_ct *ct,
-                          const struct ctfw_pkt *pkt, uint16_t zone);
-void ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, uint32_t bucket);
+struct ctfw_ct_hint {
+    const struct ctfw_ct *ct;    /* NULL: no hint */
+    uint32_t hash;               /* private */
+    uint16_t zone;
+    uint8_t family, proto;
+    union ctfw_addr src, dst;    /* the tuple, as the packet has it */
+    uint16_t sport, dport;
+};
+
+void ctfw_ct_prefetch(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+                      uint16_t zone, struct ctfw_ct_hint *hint);
+void ctfw_ct_prefetch_entry(const struct ctfw_ct *ct,
+                            const struct ctfw_ct_hint *hint);
+/* A third pass, after ctfw_ct_prefetch_entry() on the whole burst: when
+ * a chain's first entry (arrived by now) is not the packet's, prefetch
+ * the next one. */
+void ctfw_ct_prefetch_next(const struct ctfw_ct *ct,
+                           const struct ctfw_ct_hint *hint);
+/* ctfw_ct_in() with a hint from ctfw_ct_prefetch(); hint may be NULL. */
+enum ctfw_ct_verdict ctfw_ct_in_hint(struct ctfw_ct *ct,
+                                     const struct ctfw_pkt *pkt,
+                                     uint64_t now_ns, enum ctfw_ct_hook hook,
+                                     struct ctfw_ct_ref *ref,
+                                     const struct ctfw_ct_hint *hint);
 /* The confirm hook at the end of the path (nf_confirm). Returns the
  * verdict: DROP when insertion failed (insert_failed). */
 enum ctfw_ct_verdict ctfw_ct_confirm(struct ctfw_ct *ct,

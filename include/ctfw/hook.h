@@ -154,6 +154,15 @@ void ctfw_pipeline_packet(struct ctfw_pipeline *pl,
                           struct ctfw_pipeline_result *res);
 
 /*
+ * A conntrack hint (ctfw_ct_prefetch(), include/ctfw/ct.h) for the next
+ * packet given to ctfw_pipeline_packet() or ctfw_pipeline_forward(): its
+ * conntrack lookup starts from the hint's hash when the hint fits the
+ * packet. Borrowed until that call returns; the call forgets it.
+ */
+void ctfw_pipeline_ct_hint(struct ctfw_pipeline *pl,
+                           const struct ctfw_ct_hint *hint);
+
+/*
  * One packet on a bump in the wire (ctfw live --bridge): no routing
  * decision; an IP packet that arrived on in_ifindex crosses PREROUTING,
  * FORWARD and POSTROUTING towards out_ifindex (a DNAT does not reroute

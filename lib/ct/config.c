@@ -210,8 +210,8 @@ ctfw_ct_entry_id(const struct ctfw_ct_entry *e)
 {
     /* Like the kernel's id (a keyed hash of the object): stable while the
      * entry lives, meaningless across runs. */
-    uint64_t h = ((uint64_t)e->slot << 32 | (uint64_t)e->t[0].sport << 16 |
-                  e->t[0].dport) *
+    uint64_t h = ((uint64_t)e->slot << 32 | (uint64_t)e->tk[0].sport << 16 |
+                  e->tk[0].dport) *
                  0x9e3779b97f4a7c15ull;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
@@ -222,11 +222,11 @@ void
 ctfw_ct_entry_tuple(const struct ctfw_ct_entry *e, enum ctfw_ct_dir d,
                     struct ctfw_ct_tuple *out)
 {
-    const struct ct_tuple *t = &e->t[d & 1];
-    out->src = t->src;
-    out->dst = t->dst;
-    out->sport = t->sport;
-    out->dport = t->dport;
+    struct ct_tuple t = ct_tuple_of(e, d & 1);
+    out->src = t.src;
+    out->dst = t.dst;
+    out->sport = t.sport;
+    out->dport = t.dport;
 }
 
 int

@@ -5,6 +5,7 @@
  * the path, and the rate-limited "table full" log line.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -228,7 +229,7 @@ ct_alloc(struct ctfw_ct *ct, uint32_t hash, uint64_t now, uint8_t *reason,
         }
     }
 alloc:;
-    uint32_t slot = ct_pool_get(ct);
+    uint32_t slot = ct_pool_get(ct, pkt->family == 6);
     if (slot == CT_NIL) {
         ct->count--;
         *reason = CTFW_CT_R_NOMEM;
@@ -255,31 +256,73 @@ tuple_addrs(const struct ctfw_pkt *pkt, struct ct_tuple *t)
  * Batched lookups (issue 9): a caller holding several packets hashes
  * them all first (ctfw_ct_prefetch(), which prefetches each bucket
  * head), then asks for the first entry of each chain
- * (ctfw_ct_prefetch_entry()), then calls ctfw_ct_in() on each: the
- * DRAM misses of the batch overlap instead of following one another.
- * Pure hints: nothing changes in the table.
+ * (ctfw_ct_prefetch_entry()), then calls ctfw_ct_in_hint() on each: the
+ * DRAM misses of the batch overlap instead of following one another,
+ * and the tuple is built and hashed once. Pure hints: nothing changes
+ * in the table.
  */
-uint32_t
+_Static_assert(offsetof(struct ctfw_ct_hint, dport) + 2 -
+                       offsetof(struct ctfw_ct_hint, src) ==
+                   sizeof(struct ct_tuple),
+               "the hint carries a struct ct_tuple");
+
+void
 ctfw_ct_prefetch(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
-                 uint16_t zone)
+                 uint16_t zone, struct ctfw_ct_hint *h)
 {
+    h->ct = NULL;
     if (pkt->family != 4 && pkt->family != 6)
-        return UINT32_MAX;
+        return;
     const struct ct_l4proto *l4 = ct_l4proto_find(pkt->family, pkt->proto);
     struct ct_tuple t;
     tuple_addrs(pkt, &t);
     if (!l4->pkt_to_tuple(pkt, &t))
-        return UINT32_MAX;
-    uint32_t b = ct_bucket_of_tuple(ct, pkt->family, pkt->proto, zone, &t);
-    ct_prefetch_head(ct, b);
-    return b;
+        return;
+    h->hash = ct_hash(ct, pkt->family, pkt->proto, zone, &t);
+    ct_prefetch_head(ct, ct_bucket_of_hash(ct, h->hash));
+    /* Only port tuples are handed on: ctfw_ct_in_hint() checks them
+     * against the packet's fields without building the tuple. */
+    if (!l4->has_ports)
+        return;
+    h->ct = ct;
+    h->zone = zone;
+    h->family = pkt->family;
+    h->proto = pkt->proto;
+    memcpy(&h->src, &t, sizeof(t));
 }
 
 void
-ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, uint32_t bucket)
+ctfw_ct_prefetch_entry(const struct ctfw_ct *ct, const struct ctfw_ct_hint *h)
 {
-    if (bucket != UINT32_MAX)
-        ct_prefetch_chain(ct, bucket);
+    if (h->ct == ct)
+        ct_prefetch_chain(ct, ct_bucket_of_hash(ct, h->hash));
+}
+
+void
+ctfw_ct_prefetch_next(const struct ctfw_ct *ct, const struct ctfw_ct_hint *h)
+{
+    if (h->ct != ct)
+        return;
+    struct ct_tuple t;
+    memcpy(&t, &h->src, sizeof(t));
+    ct_prefetch_second(ct, ct_bucket_of_hash(ct, h->hash), h->family,
+                       h->proto, h->zone, &t);
+}
+
+/* The hint's tuple is the one this packet would build (same context,
+ * zone, protocol with ports, addresses and ports). */
+static inline bool
+hint_fits(const struct ctfw_ct *ct, const struct ctfw_ct_hint *h,
+          const struct ctfw_pkt *pkt, uint16_t zone)
+{
+    if (!h || h->ct != ct || h->zone != zone || h->family != pkt->family ||
+        h->proto != pkt->proto || !(pkt->has & CTFW_PKT_HAS_L4) ||
+        h->sport != pkt->sport || h->dport != pkt->dport)
+        return false;
+    if (pkt->family == 4)
+        return h->src.w[0] == pkt->src.w[0] && h->dst.w[0] == pkt->dst.w[0];
+    return memcmp(&h->src, &pkt->src, 16) == 0 &&
+           memcmp(&h->dst, &pkt->dst, 16) == 0;
 }
 
 /* A policy's answer to a packet that would have created an entry:
@@ -317,9 +360,12 @@ no_ct(struct ctfw_ct *ct, struct ctfw_ct_ref *ref, uint8_t reason,
     return (enum ctfw_ct_verdict)ref->verdict;
 }
 
-enum ctfw_ct_verdict
-ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
-           enum ctfw_ct_hook hook, struct ctfw_ct_ref *ref)
+/* The body of ctfw_ct_in() and ctfw_ct_in_hint(), inlined into each so
+ * that the hint's test costs nothing without one (bench B2, hot flow). */
+static inline __attribute__((always_inline)) enum ctfw_ct_verdict
+ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
+      enum ctfw_ct_hook hook, struct ctfw_ct_ref *ref,
+      const struct ctfw_ct_hint *hint)
 {
     ctfw_ct_advance(ct, now_ns);
     ref->verdict = CTFW_CT_ACCEPT;
@@ -357,15 +403,22 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
     uint16_t zone = ref->zone;
     for (int round = 0; round < 4; round++) {
         struct ct_tuple t;
-        tuple_addrs(pkt, &t);
-        if (!l4->pkt_to_tuple(pkt, &t))
-            return no_ct(ct, ref, CTFW_CT_R_NO_TUPLE, false);
+        uint32_t hash;
+        if (round == 0 && hint_fits(ct, hint, pkt, zone)) {
+            memcpy(&t, &hint->src, sizeof(t));
+            hash = hint->hash;
+        } else {
+            tuple_addrs(pkt, &t);
+            if (!l4->pkt_to_tuple(pkt, &t))
+                return no_ct(ct, ref, CTFW_CT_R_NO_TUPLE, false);
+            hash = ct_hash(ct, pkt->family, pkt->proto, zone, &t);
+        }
 
         struct ctfw_ct_entry *e;
         uint8_t dir, info;
         bool fresh = false;
-        uint32_t node = ct_lookup(ct, pkt->family, pkt->proto, zone, &t,
-                                  now_ns);
+        uint32_t node = ct_lookup_hash(ct, hash, pkt->family, pkt->proto,
+                                       zone, &t, now_ns);
         if (node == CT_NIL) {
             /* init_conntrack() */
             struct ct_tuple r;
@@ -379,7 +432,6 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
             if (ct->pol &&
                 (reason = ct_pol_admit(ct, pkt, now_ns, &untrack)))
                 return pol_verdict(ct, ref, reason, untrack);
-            uint32_t hash = ct_hash(ct, pkt->family, pkt->proto, zone, &t);
             uint32_t slot = ct_alloc(ct, hash, now_ns, &reason, pkt);
             if (reason == CTFW_CT_R_POLICY_EXEMPT)
                 return pol_verdict(ct, ref, reason, true);
@@ -394,8 +446,13 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
             e->family = pkt->family;
             e->proto = pkt->proto;
             e->zone = zone;
-            e->t[0] = t;
-            e->t[1] = r;
+            ct_tuple_set(e, 0, &t);
+            ct_tuple_set(e, 1, &r);
+            /* Confirmation will walk the reply tuple's chain: ask for
+             * its bucket now, while the packet crosses the rules. */
+            ct_prefetch_head(ct, ct_bucket_of_hash(
+                                     ct, ct_hash(ct, pkt->family, pkt->proto,
+                                                 zone, &r)));
             ct_pool_attach_ext(ct, e);
             fresh = true;
             dir = CTFW_CT_DIR_ORIGINAL;
@@ -477,6 +534,21 @@ ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
     }
     /* Reopen kept failing (cannot happen: a killed tuple is gone). */
     return no_ct(ct, ref, CTFW_CT_R_TCP_REOPEN_DROP, true);
+}
+
+enum ctfw_ct_verdict
+ctfw_ct_in(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now_ns,
+           enum ctfw_ct_hook hook, struct ctfw_ct_ref *ref)
+{
+    return ct_in(ct, pkt, now_ns, hook, ref, NULL);
+}
+
+enum ctfw_ct_verdict
+ctfw_ct_in_hint(struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
+                uint64_t now_ns, enum ctfw_ct_hook hook,
+                struct ctfw_ct_ref *ref, const struct ctfw_ct_hint *hint)
+{
+    return ct_in(ct, pkt, now_ns, hook, ref, hint);
 }
 
 /* ---- Confirmation ----------------------------------------------------- */
@@ -622,9 +694,10 @@ ctfw_ct_find(const struct ctfw_ct *ct, const struct ctfw_pkt *pkt,
                              ct->nbuckets) >> 32);
     for (uint32_t node = ct->heads[b]; node != CT_NIL;) {
         const struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
+        struct ct_tuple et = ct_tuple_of(e, (int)(node & 1));
         if (!ct_is_expired(ct, e, now_ns) && e->family == pkt->family &&
             e->proto == pkt->proto && e->zone == zone &&
-            memcmp(&e->t[node & 1], &t, sizeof(t)) == 0) {
+            memcmp(&et, &t, sizeof(t)) == 0) {
             if (dir)
                 *dir = (enum ctfw_ct_dir)(node & 1);
             return e;
@@ -642,16 +715,18 @@ ctfw_ct_entry_set_reply(struct ctfw_ct_entry *e,
 {
     if (ct_is_confirmed(e))
         return -EBUSY;
-    memset(&e->t[1], 0, sizeof(e->t[1]));
+    struct ct_tuple t;
+    memset(&t, 0, sizeof(t));
     if (e->family == 6) {
-        e->t[1].src = reply->src;
-        e->t[1].dst = reply->dst;
+        t.src = reply->src;
+        t.dst = reply->dst;
     } else {
-        e->t[1].src.w[0] = reply->src.w[0];
-        e->t[1].dst.w[0] = reply->dst.w[0];
+        t.src.w[0] = reply->src.w[0];
+        t.dst.w[0] = reply->dst.w[0];
     }
-    e->t[1].sport = reply->sport;
-    e->t[1].dport = reply->dport;
+    t.sport = reply->sport;
+    t.dport = reply->dport;
+    ct_tuple_set(e, 1, &t);
     return 0;
 }
 

@@ -7,15 +7,19 @@
  * no per-entry malloc, a cap derived from nf_conntrack_max). Each entry is
  * linked into the hash table twice, once per direction, through
  * intrusive 32-bit node links: node = slot * 2 + dir, CT_NIL ends a
- * chain. Optional extensions (acct, timestamp) live in parallel chunk
- * arrays allocated only when the sysctl is on, as the kernel's ct
- * extensions are allocated only when enabled.
+ * chain. An entry is two cache lines (struct ctfw_ct_entry); an IPv6
+ * entry takes the slot after it too, for its addresses. Optional
+ * extensions (acct, timestamp) live in parallel chunk arrays allocated
+ * only when the sysctl is on, as the kernel's ct extensions are
+ * allocated only when enabled.
  */
 #ifndef CTFW_CT_PRIVATE_H
 #define CTFW_CT_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ctfw/ct.h"
 
@@ -81,20 +85,39 @@ struct ct_sctp {
 #define CT_E_POL_SRC 0x20    /* counted in its source's states (policy) */
 #define CT_E_POL_EST 0x40    /* counted in its source's connections */
 
+/*
+ * A tuple as an entry keeps it (12 bytes): ports, and the IPv4
+ * addresses; an IPv6 entry keeps here a fold of each address (the xor of
+ * its words, for a quick mismatch) and the addresses themselves in the
+ * pool slot after its own (struct ct_v6addrs). ct_tuple_of() rebuilds
+ * the full tuple.
+ */
+struct ct_etuple {
+    uint32_t src, dst;      /* IPv4: the address; IPv6: its fold */
+    uint16_t sport, dport;  /* as struct ct_tuple */
+};
+
+/*
+ * One connection: 128 bytes, two cache lines, line-aligned in the pool.
+ * The first line holds what a chain walk and a key comparison read
+ * (links, protocol, zone, status, deadline, both tuples), the second
+ * the protocol state the tracker updates.
+ */
 struct ctfw_ct_entry {
     uint32_t next[2];       /* hash chain link of each direction's node */
     uint16_t status;        /* CTFW_CT_S_* */
     uint8_t family;         /* 4 or 6 */
     uint8_t proto;          /* L4 protocol number */
     uint16_t zone;
-    uint8_t eflags;         /* CT_E_* */
+    uint8_t eflags;         /* CT_E_* (byte 14: see struct ct_v6addrs) */
     uint8_t helper;         /* enum ctfw_ct_helper */
-    uint32_t mark;
-    uint32_t slot;          /* own pool index (links, extensions) */
     /* Absolute deadline (ns) once confirmed; before confirmation the
      * relative timeout, rebased at confirm as the kernel does. */
     uint64_t timeout;
-    struct ct_tuple t[2];   /* ORIGINAL, REPLY */
+    struct ct_etuple tk[2]; /* ORIGINAL, REPLY (ct_tuple_of()) */
+    uint32_t mark;
+    uint32_t slot;          /* own pool index (links, extensions) */
+    uint64_t spare0;
     union {
         struct ct_tcp tcp;
         struct {
@@ -102,9 +125,76 @@ struct ctfw_ct_entry {
         } udp;
         struct ct_sctp sctp;
     } p;
+    uint64_t spare1;
 };
-_Static_assert(sizeof(struct ctfw_ct_entry) <= 160,
-               "conntrack entry over the 160-byte memory target");
+_Static_assert(sizeof(struct ctfw_ct_entry) == 128,
+               "conntrack entry: two cache lines");
+_Static_assert(offsetof(struct ctfw_ct_entry, p) == 64,
+               "protocol state on the second line");
+
+/*
+ * The slot after an IPv6 entry's own: its four addresses. The first 16
+ * bytes stay zero, so that the slot reads as unused (eflags, byte 14,
+ * without CT_E_USED) to the walks over the pool.
+ */
+struct ct_v6addrs {
+    uint8_t zero[16];
+    union ctfw_addr a[2][2];    /* [direction][0: src, 1: dst] */
+    uint8_t pad[48];
+};
+_Static_assert(sizeof(struct ct_v6addrs) == sizeof(struct ctfw_ct_entry),
+               "IPv6 addresses take one pool slot");
+_Static_assert(offsetof(struct ctfw_ct_entry, eflags) <
+                   offsetof(struct ct_v6addrs, a),
+               "eflags byte of an address slot stays zero");
+
+static inline uint32_t
+ct_addr_fold(const union ctfw_addr *a)
+{
+    return a->w[0] ^ a->w[1] ^ a->w[2] ^ a->w[3];
+}
+
+static inline struct ct_v6addrs *
+ct_v6_of(const struct ctfw_ct_entry *e)
+{
+    return (struct ct_v6addrs *)(uintptr_t)(e + 1);
+}
+
+/* The full tuple of direction d (IPv4: other address words zero). */
+static inline struct ct_tuple
+ct_tuple_of(const struct ctfw_ct_entry *e, int d)
+{
+    struct ct_tuple t;
+    memset(&t, 0, sizeof(t));
+    if (e->family == 6) {
+        t.src = ct_v6_of(e)->a[d][0];
+        t.dst = ct_v6_of(e)->a[d][1];
+    } else {
+        t.src.w[0] = e->tk[d].src;
+        t.dst.w[0] = e->tk[d].dst;
+    }
+    t.sport = e->tk[d].sport;
+    t.dport = e->tk[d].dport;
+    return t;
+}
+
+/* Store the tuple of direction d (e->family set, and for IPv6 the
+ * address slot allocated: ct_pool_get()). */
+static inline void
+ct_tuple_set(struct ctfw_ct_entry *e, int d, const struct ct_tuple *t)
+{
+    if (e->family == 6) {
+        ct_v6_of(e)->a[d][0] = t->src;
+        ct_v6_of(e)->a[d][1] = t->dst;
+        e->tk[d].src = ct_addr_fold(&t->src);
+        e->tk[d].dst = ct_addr_fold(&t->dst);
+    } else {
+        e->tk[d].src = t->src.w[0];
+        e->tk[d].dst = t->dst.w[0];
+    }
+    e->tk[d].sport = t->sport;
+    e->tk[d].dport = t->dport;
+}
 
 struct ct_acct {
     uint64_t packets[2], bytes[2];
@@ -236,7 +326,8 @@ struct ctfw_ct {
     uint32_t nchunks, chunks_cap;
     uint32_t max_slots;             /* pool cap */
     uint32_t bump;                  /* slots handed out from the top */
-    uint32_t free_head;             /* free list through next[0] */
+    uint32_t free_head;             /* free slots, through next[0] */
+    uint32_t free_pairs;            /* free even/odd slot pairs (IPv6) */
     uint32_t zombie;                /* killed while referenced; freed
                                        at the next entry point */
 
@@ -392,6 +483,10 @@ enum ct_l4_verdict ct_icmp_error(struct ctfw_ct *ct,
  * the node id or CT_NIL. */
 uint32_t ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                    uint16_t zone, const struct ct_tuple *t, uint64_t now);
+/* The same with the tuple's hash (ct_hash()) already computed. */
+uint32_t ct_lookup_hash(struct ctfw_ct *ct, uint32_t hash, uint8_t family,
+                        uint8_t proto, uint16_t zone,
+                        const struct ct_tuple *t, uint64_t now);
 
 static inline struct ct_help *
 ct_help_of(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e)
@@ -436,16 +531,24 @@ uint32_t ct_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
                  uint16_t zone, const struct ct_tuple *t);
 /* Batched lookups (ctfw_ct_prefetch()): the bucket of a tuple, and
  * prefetches of its head, then of the first entry on its chain. */
-uint32_t ct_bucket_of_tuple(const struct ctfw_ct *ct, uint8_t family,
-                            uint8_t proto, uint16_t zone,
-                            const struct ct_tuple *t);
+/* reciprocal_scale(): the bucket of a hash. */
+static inline uint32_t
+ct_bucket_of_hash(const struct ctfw_ct *ct, uint32_t hash)
+{
+    return (uint32_t)(((uint64_t)hash * ct->nbuckets) >> 32);
+}
 void ct_prefetch_head(const struct ctfw_ct *ct, uint32_t b);
 void ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b);
+/* When the chain's first node is not the tuple's, prefetch the second. */
+void ct_prefetch_second(const struct ctfw_ct *ct, uint32_t b, uint8_t family,
+                        uint8_t proto, uint16_t zone,
+                        const struct ct_tuple *t);
 uint32_t ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e,
                    int dir);
-uint32_t ct_pool_get(struct ctfw_ct *ct);
+/* A free slot (for IPv6, two: the entry and its addresses), CT_NIL when
+ * the pool is at its cap or out of memory. */
+uint32_t ct_pool_get(struct ctfw_ct *ct, bool v6);
 void ct_pool_attach_ext(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
-void ct_link(struct ctfw_ct *ct, struct ctfw_ct_entry *e);
 void ct_emit(struct ctfw_ct *ct, const struct ctfw_ct_entry *e, uint8_t type,
              uint8_t reason, uint32_t mask, uint64_t now);
 void ct_release_zombie(struct ctfw_ct *ct);

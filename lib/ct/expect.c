@@ -214,7 +214,8 @@ bool
 ct_expect_apply(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint64_t now)
 {
     /* nf_ct_find_expectation() */
-    const struct ct_tuple *t = &e->t[0];
+    struct ct_tuple tt = ct_tuple_of(e, 0);
+    const struct ct_tuple *t = &tt;
     uint32_t idx = ct->exp_heads[exp_bucket(ct, e->family, e->proto, t)];
     for (; idx != CT_NIL; idx = ct->exp[idx].next) {
         const struct ctfw_ct_expect *x = &ct->exp[idx];
@@ -455,10 +456,11 @@ ctfw_ct_format_expect(const struct ctfw_ct *ct,
     ct_out_put(&o, " mask-dst=");
     put_addr(&o, x->family, &ones, false);
     ct_out_put(&o, " sport=%u dport=65535 master-src=", x->mask_sport);
-    put_addr(&o, m->family, &m->t[0].src, false);
+    struct ct_tuple mt = ct_tuple_of(m, 0);
+    put_addr(&o, m->family, &mt.src, false);
     ct_out_put(&o, " master-dst=");
-    put_addr(&o, m->family, &m->t[0].dst, false);
-    ct_out_put(&o, " sport=%u dport=%u class=%u", m->t[0].sport, m->t[0].dport,
+    put_addr(&o, m->family, &mt.dst, false);
+    ct_out_put(&o, " sport=%u dport=%u class=%u", mt.sport, mt.dport,
         x->cls);
     if (x->flags & CT_EXP_F_PERMANENT)
         ct_out_put(&o, " PERMANENT");

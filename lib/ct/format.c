@@ -59,7 +59,8 @@ put_addr(struct ct_out *o, uint8_t family, const union ctfw_addr *a, bool full)
 static void
 put_tuple(struct ct_out *o, const struct ctfw_ct_entry *e, int dir, bool full)
 {
-    const struct ct_tuple *t = &e->t[dir];
+    struct ct_tuple tt = ct_tuple_of(e, dir);
+    const struct ct_tuple *t = &tt;
     const struct ct_l4proto *l4 = ct_l4proto_find(e->family, e->proto);
     ct_out_put(o, "src=");
     put_addr(o, e->family, &t->src, full);

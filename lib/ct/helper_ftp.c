@@ -304,7 +304,8 @@ ct_ftp_help(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
     struct ftp_man cmd;
     memset(&cmd, 0, sizeof(cmd));
     /* EPSV names no address: the sender's is meant. */
-    cmd.addr = e->t[dir].src;
+    struct ct_tuple td = ct_tuple_of(e, dir), tr = ct_tuple_of(e, !dir);
+    cmd.addr = td.src;
     int found = 0;
     for (int i = 0; i < 2; i++) {
         found = find_pattern(data, datalen, &search[dir][i], &cmd, e->family);
@@ -317,7 +318,7 @@ ct_ftp_help(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
         goto out_update_nl;
 
     /* The address must be the sender's own (loose=0). */
-    if (memcmp(&cmd.addr, &e->t[dir].src, sizeof(cmd.addr)) != 0)
+    if (memcmp(&cmd.addr, &td.src, sizeof(cmd.addr)) != 0)
         goto out_update_nl;
 
     /* Expect a connection from the peer (any port) to the address:port
@@ -326,8 +327,8 @@ ct_ftp_help(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
     memset(&x, 0, sizeof(x));
     x.family = e->family;
     x.proto = 6;
-    x.tuple.src = e->t[!dir].src;
-    x.tuple.dst = e->t[!dir].dst;
+    x.tuple.src = tr.src;
+    x.tuple.dst = tr.dst;
     x.tuple.dport = cmd.port;
     memset(x.mask_src.b, 0xff, e->family == 6 ? 16 : 4);
     x.mask_sport = 0;

@@ -70,7 +70,8 @@ ctfw_ct_natsrc_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
         if (!ct->natsrc_next[c])
             return -ENOMEM;
     }
-    const struct ct_tuple *o = &e->t[CTFW_CT_DIR_ORIGINAL];
+    struct ct_tuple ot = ct_tuple_of(e, CTFW_CT_DIR_ORIGINAL);
+    const struct ct_tuple *o = &ot;
     uint32_t b = natsrc_hash(ct, e->family, e->proto, e->zone, &o->src,
                              o->sport);
     /* hlist_add_head_rcu(): newest first. */
@@ -83,7 +84,8 @@ ctfw_ct_natsrc_add(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
 void
 ct_natsrc_unlink(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
 {
-    const struct ct_tuple *o = &e->t[CTFW_CT_DIR_ORIGINAL];
+    struct ct_tuple ot = ct_tuple_of(e, CTFW_CT_DIR_ORIGINAL);
+    const struct ct_tuple *o = &ot;
     uint32_t b = natsrc_hash(ct, e->family, e->proto, e->zone, &o->src,
                              o->sport);
     uint32_t *pp = &ct->natsrc_heads[b];
@@ -111,7 +113,8 @@ ctfw_ct_natsrc_find(struct ctfw_ct *ct, uint8_t family, uint8_t proto,
     for (uint32_t s = ct->natsrc_heads[b]; s != CT_NIL;
          s = *natsrc_link(ct, s)) {
         const struct ctfw_ct_entry *e = ct_slot(ct, s);
-        const struct ct_tuple *o = &e->t[CTFW_CT_DIR_ORIGINAL];
+        struct ct_tuple ot = ct_tuple_of(e, CTFW_CT_DIR_ORIGINAL);
+    const struct ct_tuple *o = &ot;
         /* same_src(): protocol, source address and port of the
          * original tuple; nf_ct_zone_equal() */
         if (e->family != family || e->proto != proto || e->zone != zone ||

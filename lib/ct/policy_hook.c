@@ -220,16 +220,19 @@ ct_pol_confirmed(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
 {
     if (!(ctfw_policy_config(ct->pol)->flags & CTFW_POLICY_SRC))
         return;
-    ctfw_policy_src_add(ct->pol, e->family, &e->t[0].src);
+    struct ct_tuple t = ct_tuple_of(e, 0);
+    ctfw_policy_src_add(ct->pol, e->family, &t.src);
     e->eflags |= CT_E_POL_SRC;
 }
 
 void
 ct_pol_killed(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
 {
-    if (e->eflags & CT_E_POL_SRC)
-        ctfw_policy_src_del(ct->pol, e->family, &e->t[0].src,
+    if (e->eflags & CT_E_POL_SRC) {
+        struct ct_tuple t = ct_tuple_of(e, 0);
+        ctfw_policy_src_del(ct->pol, e->family, &t.src,
                             e->eflags & CT_E_POL_EST);
+    }
     e->eflags &= (uint8_t)~(CT_E_POL_SRC | CT_E_POL_EST);
 }
 
@@ -240,14 +243,16 @@ pol_flush_src(struct ctfw_ct *ct, const struct ctfw_ct_entry *cur,
               uint64_t now)
 {
     uint8_t family = cur->family;
-    union ctfw_addr src = cur->t[0].src;
+    union ctfw_addr src = ct_tuple_of(cur, 0).src;
     uint64_t n = 0;
     for (uint32_t s = 0; s < ct->bump; s++) {
         struct ctfw_ct_entry *e = ct_slot(ct, s);
         if (e == cur || !(e->eflags & CT_E_USED) || !ct_is_confirmed(e) ||
-            (e->status & CTFW_CT_S_DYING) || e->family != family ||
-            (family == 6 ? memcmp(&e->t[0].src, &src, 16)
-                         : e->t[0].src.w[0] != src.w[0]))
+            (e->status & CTFW_CT_S_DYING) || e->family != family)
+            continue;
+        union ctfw_addr es = ct_tuple_of(e, 0).src;
+        if (family == 6 ? memcmp(&es, &src, 16) != 0
+                        : es.w[0] != src.w[0])
             continue;
         ct_kill(ct, e, CTFW_CT_DESTROY_POLICY, now, false);
         n++;
@@ -263,8 +268,9 @@ ct_pol_established(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint64_t now)
         !(ctfw_policy_config(ct->pol)->flags & CTFW_POLICY_SRC))
         return CTFW_CT_R_NONE;
     bool flush;
+    struct ct_tuple t = ct_tuple_of(e, 0);
     enum ctfw_policy_why why =
-        ctfw_policy_src_established(ct->pol, e->family, &e->t[0].src, now,
+        ctfw_policy_src_established(ct->pol, e->family, &t.src, now,
                                     &flush);
     e->eflags |= CT_E_POL_EST;
     if (flush)

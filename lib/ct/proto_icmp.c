@@ -74,7 +74,7 @@ icmpv6_invert(const struct ct_tuple *in, struct ct_tuple *out)
 static enum ct_l4_verdict
 icmp_packet(struct ctfw_ct *ct, struct ctfw_ct_entry *e, struct ct_pktctx *c)
 {
-    uint8_t type = (uint8_t)(e->t[0].dport >> 8);
+    uint8_t type = (uint8_t)(e->tk[0].dport >> 8);
     if (type != 8 && type != 13 && type != 15 && type != 17) {
         c->reason = CTFW_CT_R_ICMP_NEW;
         return CT_L4_INVALID;
@@ -89,7 +89,7 @@ icmpv6_packet(struct ctfw_ct *ct, struct ctfw_ct_entry *e,
               struct ct_pktctx *c)
 {
     if (!ct_is_confirmed(e)) {
-        uint8_t type = (uint8_t)(e->t[0].dport >> 8);
+        uint8_t type = (uint8_t)(e->tk[0].dport >> 8);
         if (type != 128 && type != 139) {
             c->reason = CTFW_CT_R_ICMP_NEW;
             return CT_L4_INVALID;
@@ -157,7 +157,8 @@ inet_error(struct ctfw_ct *ct, const struct ctfw_pkt *pkt, uint64_t now,
     struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
     unsigned dir = node & 1;
     size_t alen = pkt->family == 6 ? 16 : 4;
-    if (memcmp(e->t[dir].dst.b, pkt->dst.b, alen) != 0)
+    struct ct_tuple et = ct_tuple_of(e, (int)dir);
+    if (memcmp(et.dst.b, pkt->dst.b, alen) != 0)
         return CT_L4_INVALID;  /* outer daddr != entry's daddr */
     ref->entry = e;
     ref->slot = e->slot;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ct_private.h"
 
@@ -47,6 +48,56 @@ ct_hash(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
 
 /* ---- Pool ------------------------------------------------------------- */
 
+/*
+ * Large arrays (the pool's slabs, a big bucket array) come from mmap with
+ * MADV_HUGEPAGE: a random lookup in a table of a million entries misses
+ * the TLB as well as the cache, and on a virtual machine each miss is a
+ * nested page walk (bench/RESULTS.md, B2: 183 ns per dependent DRAM load
+ * with 4 KiB pages, 160 with 2 MiB ones); inserts take one page fault per
+ * 2 MiB instead of one per 4 KiB. The memory is faulted in lazily, so the
+ * RSS still grows with the table (in 2 MiB steps).
+ */
+#define CT_HUGE (2u << 20)
+
+static void *
+huge_alloc(size_t len)
+{
+    /* Over-map by 2 MiB and trim, so that the block starts on a huge
+     * page boundary (THP maps only aligned 2 MiB ranges). */
+    size_t map = len + CT_HUGE;
+    uint8_t *p = mmap(NULL, map, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)p + CT_HUGE - 1) & ~(uintptr_t)(CT_HUGE - 1);
+    size_t head = a - (uintptr_t)p, tail = map - head - len;
+    if (head)
+        munmap(p, head);
+    if (tail)
+        munmap((uint8_t *)a + len, tail);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)a, len, MADV_HUGEPAGE);
+#endif
+    return (void *)a;
+}
+
+/*
+ * Pool chunks: the first CT_SLAB_FROM chunks (16,384 slots, 2 MiB) are
+ * mapped one by one (4 KiB pages), so a small table costs what it holds;
+ * after that chunks are carved from slabs of CT_SLAB_CHUNKS chunks
+ * (8 MiB, four huge pages: 16 x 4,096 x 128 bytes).
+ */
+#define CT_SLAB_FROM 4u
+#define CT_SLAB_CHUNKS 16u
+#define CT_SLAB_BYTES ((size_t)CT_SLAB_CHUNKS * CT_CHUNK_SIZE * \
+                       sizeof(struct ctfw_ct_entry))
+
+static bool
+chunk_in_slab(uint32_t c)
+{
+    return c >= CT_SLAB_FROM;
+}
+
 static int
 pool_grow(struct ctfw_ct *ct)
 {
@@ -82,29 +133,94 @@ pool_grow(struct ctfw_ct *ct)
         }
         ct->chunks_cap = ncap;
     }
-    struct ctfw_ct_entry *chunk = calloc(CT_CHUNK_SIZE, sizeof(*chunk));
+    uint32_t c = ct->nchunks;
+    struct ctfw_ct_entry *chunk;
+    if (!chunk_in_slab(c)) {
+        /* Page-aligned (an entry is exactly two cache lines) and zero,
+         * faulted in as it is used, as calloc's large blocks. */
+        chunk = mmap(NULL, CT_CHUNK_SIZE * sizeof(*chunk),
+                     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                     0);
+        if (chunk == MAP_FAILED)
+            chunk = NULL;
+    } else if ((c - CT_SLAB_FROM) % CT_SLAB_CHUNKS == 0) {
+        /* mmap'ed memory is zero, as calloc's. */
+        chunk = huge_alloc(CT_SLAB_BYTES);
+    } else {
+        chunk = ct->chunks[c - 1] + CT_CHUNK_SIZE;
+    }
     if (!chunk)
         return -ENOMEM;
     ct->chunks[ct->nchunks++] = chunk;
     return 0;
 }
 
-/* A free slot, or CT_NIL when the pool is at its cap or out of memory. */
-uint32_t
-ct_pool_get(struct ctfw_ct *ct)
+static void
+pool_free_chunks(struct ctfw_ct *ct)
 {
-    uint32_t slot = ct->free_head;
-    if (slot != CT_NIL) {
-        ct->free_head = ct_slot(ct, slot)->next[0];
-    } else {
-        if (ct->bump >= ct->max_slots)
-            return CT_NIL;
-        if (ct->bump >= ct->nchunks * CT_CHUNK_SIZE && pool_grow(ct) < 0)
-            return CT_NIL;
-        slot = ct->bump++;
+    for (uint32_t i = 0; i < ct->nchunks; i++) {
+        if (!chunk_in_slab(i))
+            munmap(ct->chunks[i],
+                   CT_CHUNK_SIZE * sizeof(struct ctfw_ct_entry));
+        else if ((i - CT_SLAB_FROM) % CT_SLAB_CHUNKS == 0)
+            munmap(ct->chunks[i], CT_SLAB_BYTES);
     }
+}
+
+/*
+ * Free slots: single ones (free_head) and even/odd pairs (free_pairs),
+ * each list linked through next[0] of its first slot. An IPv6 entry
+ * takes a pair (slot, slot + 1: the same chunk, as chunks hold an even
+ * number of slots); an IPv4 entry a single slot, else half of a pair.
+ */
+static uint32_t
+pool_bump(struct ctfw_ct *ct, uint32_t n)
+{
+    if (ct->bump + n > ct->max_slots)
+        return CT_NIL;
+    while (ct->bump + n > ct->nchunks * CT_CHUNK_SIZE)
+        if (pool_grow(ct) < 0)
+            return CT_NIL;
+    uint32_t slot = ct->bump;
+    ct->bump += n;
+    return slot;
+}
+
+uint32_t
+ct_pool_get(struct ctfw_ct *ct, bool v6)
+{
+    uint32_t slot;
+    if (!v6 && ct->free_head != CT_NIL) {
+        slot = ct->free_head;
+        ct->free_head = ct_slot(ct, slot)->next[0];
+    } else if (ct->free_pairs != CT_NIL) {
+        slot = ct->free_pairs;
+        ct->free_pairs = ct_slot(ct, slot)->next[0];
+        if (!v6) {
+            /* The odd half becomes a single free slot (its first bytes
+             * are zero: not in use). */
+            ct_slot(ct, slot + 1)->next[0] = ct->free_head;
+            ct->free_head = slot + 1;
+        }
+    } else if (!v6) {
+        slot = pool_bump(ct, 1);
+    } else {
+        if ((ct->bump & 1) && ct->bump < ct->max_slots) {
+            /* Pairs start on even slots: the odd one goes free. */
+            uint32_t odd = pool_bump(ct, 1);
+            if (odd == CT_NIL)
+                return CT_NIL;
+            ct_slot(ct, odd)->next[0] = ct->free_head;
+            ct->free_head = odd;
+        }
+        slot = pool_bump(ct, 2);
+    }
+    if (slot == CT_NIL)
+        return CT_NIL;
     struct ctfw_ct_entry *e = ct_slot(ct, slot);
     memset(e, 0, sizeof(*e));
+    if (v6)
+        memset(ct_v6_of(e), 0, sizeof(struct ct_v6addrs));
     e->slot = slot;
     e->eflags = CT_E_USED;
     return slot;
@@ -144,8 +260,14 @@ pool_put(struct ctfw_ct *ct, uint32_t slot)
     e->eflags = 0;
     e->status = 0;
     e->helper = 0;
-    e->next[0] = ct->free_head;
-    ct->free_head = slot;
+    if (e->family == 6) {
+        /* The address slot's first bytes are still zero. */
+        e->next[0] = ct->free_pairs;
+        ct->free_pairs = slot;
+    } else {
+        e->next[0] = ct->free_head;
+        ct->free_head = slot;
+    }
 }
 
 /* ---- Chains ----------------------------------------------------------- */
@@ -159,15 +281,7 @@ node_next(const struct ctfw_ct *ct, uint32_t node)
 static inline uint32_t
 bucket_of(const struct ctfw_ct *ct, uint32_t hash)
 {
-    /* reciprocal_scale() */
-    return (uint32_t)(((uint64_t)hash * ct->nbuckets) >> 32);
-}
-
-uint32_t
-ct_bucket_of_tuple(const struct ctfw_ct *ct, uint8_t family, uint8_t proto,
-                   uint16_t zone, const struct ct_tuple *t)
-{
-    return bucket_of(ct, ct_hash(ct, family, proto, zone, t));
+    return ct_bucket_of_hash(ct, hash);
 }
 
 void
@@ -180,25 +294,47 @@ void
 ct_prefetch_chain(const struct ctfw_ct *ct, uint32_t b)
 {
     uint32_t node = ct->heads[b];
-    if (node != CT_NIL)
-        __builtin_prefetch(ct_slot(ct, node >> 1));
+    if (node != CT_NIL) {
+        /* Both lines: the lookup reads the first (links, key), the
+         * tracker the second (state). */
+        const char *e = (const char *)ct_slot(ct, node >> 1);
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 64);
+    }
+}
+
+static inline bool key_equal(const struct ctfw_ct_entry *e, int dir,
+                             uint8_t family, uint8_t proto, uint16_t zone,
+                             const struct ct_tuple *t,
+                             const struct ct_etuple *tf);
+static inline void key_fold(uint8_t family, const struct ct_tuple *t,
+                            struct ct_etuple *tf);
+
+void
+ct_prefetch_second(const struct ctfw_ct *ct, uint32_t b, uint8_t family,
+                   uint8_t proto, uint16_t zone, const struct ct_tuple *t)
+{
+    uint32_t node = ct->heads[b];
+    if (node == CT_NIL)
+        return;
+    const struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
+    struct ct_etuple tf;
+    key_fold(family, t, &tf);
+    if (key_equal(e, node & 1, family, proto, zone, t, &tf))
+        return;
+    node = e->next[node & 1];
+    if (node != CT_NIL) {
+        const char *n = (const char *)ct_slot(ct, node >> 1);
+        __builtin_prefetch(n);
+        __builtin_prefetch(n + 64);
+    }
 }
 
 uint32_t
 ct_bucket(const struct ctfw_ct *ct, const struct ctfw_ct_entry *e, int dir)
 {
-    return bucket_of(ct, ct_hash(ct, e->family, e->proto, e->zone,
-                                 &e->t[dir]));
-}
-
-void
-ct_link(struct ctfw_ct *ct, struct ctfw_ct_entry *e)
-{
-    for (int d = 0; d < 2; d++) {
-        uint32_t b = ct_bucket(ct, e, d);
-        e->next[d] = ct->heads[b];   /* head insertion, as hlist_nulls */
-        ct->heads[b] = e->slot * 2 + (uint32_t)d;
-    }
+    struct ct_tuple t = ct_tuple_of(e, dir);
+    return bucket_of(ct, ct_hash(ct, e->family, e->proto, e->zone, &t));
 }
 
 static void
@@ -297,26 +433,53 @@ next_surviving(const struct ctfw_ct *ct, uint32_t node, uint32_t next)
 
 /* ---- Lookup ----------------------------------------------------------- */
 
+/* The key of node (e, dir) is (family, proto, zone, t); tf holds t's
+ * addresses as the entry keeps them (struct ct_etuple). */
 static inline bool
 key_equal(const struct ctfw_ct_entry *e, int dir, uint8_t family,
-          uint8_t proto, uint16_t zone, const struct ct_tuple *t)
+          uint8_t proto, uint16_t zone, const struct ct_tuple *t,
+          const struct ct_etuple *tf)
 {
-    const struct ct_tuple *a = &e->t[dir];
-    /* Cheapest and most selective words first; IPv4 tuples keep the
-     * other address words zero, so one word decides. */
-    if (a->sport != t->sport || a->dport != t->dport ||
-        a->src.w[0] != t->src.w[0] || a->dst.w[0] != t->dst.w[0] ||
+    const struct ct_etuple *a = &e->tk[dir];
+    /* Everything on the entry's first cache line first; for IPv6 the
+     * folds must agree before the address slot is read. */
+    if (a->sport != tf->sport || a->dport != tf->dport ||
+        a->src != tf->src || a->dst != tf->dst ||
         e->proto != proto || e->family != family || e->zone != zone)
         return false;
-    return family == 4 || memcmp(a, t, sizeof(*t)) == 0;
+    if (family != 6)
+        return true;
+    const struct ct_v6addrs *v = ct_v6_of(e);
+    return memcmp(&v->a[dir][0], &t->src, 16) == 0 &&
+           memcmp(&v->a[dir][1], &t->dst, 16) == 0;
+}
+
+static inline void
+key_fold(uint8_t family, const struct ct_tuple *t, struct ct_etuple *tf)
+{
+    tf->src = family == 6 ? ct_addr_fold(&t->src) : t->src.w[0];
+    tf->dst = family == 6 ? ct_addr_fold(&t->dst) : t->dst.w[0];
+    tf->sport = t->sport;
+    tf->dport = t->dport;
 }
 
 uint32_t
 ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto, uint16_t zone,
           const struct ct_tuple *t, uint64_t now)
 {
-    uint32_t b = bucket_of(ct, ct_hash(ct, family, proto, zone, t));
+    return ct_lookup_hash(ct, ct_hash(ct, family, proto, zone, t), family,
+                          proto, zone, t, now);
+}
+
+uint32_t
+ct_lookup_hash(struct ctfw_ct *ct, uint32_t hash, uint8_t family,
+               uint8_t proto, uint16_t zone, const struct ct_tuple *t,
+               uint64_t now)
+{
+    uint32_t b = bucket_of(ct, hash);
     uint32_t node = ct->heads[b];
+    struct ct_etuple tf;
+    key_fold(family, t, &tf);
     while (node != CT_NIL) {
         struct ctfw_ct_entry *e = ct_slot(ct, node >> 1);
         uint32_t next = e->next[node & 1];
@@ -327,7 +490,7 @@ ct_lookup(struct ctfw_ct *ct, uint8_t family, uint8_t proto, uint16_t zone,
             node = next;
             continue;
         }
-        if (key_equal(e, node & 1, family, proto, zone, t))
+        if (key_equal(e, node & 1, family, proto, zone, t, &tf))
             return node;
         node = next;
     }
@@ -349,13 +512,17 @@ ct_insert(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint32_t *clash)
     z ^= z >> 31;
     uint32_t max_chainlen = 50 + (uint32_t)(z % 30);
 
+    /* Both buckets hashed once, for the walks and for the link. */
+    uint32_t b[2] = {ct_bucket(ct, e, 0), ct_bucket(ct, e, 1)};
+    __builtin_prefetch(&ct->heads[b[1]]);
     for (int d = 0; d < 2; d++) {
         uint32_t chainlen = 0;
-        uint32_t node = ct->heads[ct_bucket(ct, e, d)];
+        uint32_t node = ct->heads[b[d]];
+        struct ct_tuple t = ct_tuple_of(e, d);
         while (node != CT_NIL) {
             const struct ctfw_ct_entry *o = ct_slot(ct, node >> 1);
-            if (key_equal(o, node & 1, e->family, e->proto, e->zone,
-                          &e->t[d])) {
+            if (key_equal(o, node & 1, e->family, e->proto, e->zone, &t,
+                          &e->tk[d])) {
                 *clash = node >> 1;
                 return -EEXIST;
             }
@@ -364,7 +531,10 @@ ct_insert(struct ctfw_ct *ct, struct ctfw_ct_entry *e, uint32_t *clash)
             node = o->next[node & 1];
         }
     }
-    ct_link(ct, e);
+    for (int d = 0; d < 2; d++) {
+        e->next[d] = ct->heads[b[d]];   /* head insertion, as hlist_nulls */
+        ct->heads[b[d]] = e->slot * 2 + (uint32_t)d;
+    }
     return 0;
 }
 
@@ -540,21 +710,36 @@ ctfw_ct_advance(struct ctfw_ct *ct, uint64_t now_ns)
 static uint32_t
 pool_cap_for(uint32_t max)
 {
-    /* count may reach max + 1 for an instant, plus one zombie slot. */
-    if (max == 0 || max > (1u << 30))
+    /* count may reach max + 1 for an instant, plus one zombie; an IPv6
+     * entry takes two slots, and a pair may leave an odd slot free. */
+    if (max == 0 || max > (1u << 29))
         return 1u << 30;
-    return max + 2;
+    return 2 * (max + 2) + 1;
 }
 
+/* Bucket arrays of 2 MiB or more (512k buckets) are huge-page backed;
+ * every bucket is written here, so all of it is resident at once, as a
+ * malloc'ed array would be. */
 static int
 alloc_heads(uint32_t n, uint32_t **out)
 {
-    uint32_t *h = malloc((size_t)n * sizeof(*h));
+    size_t len = (size_t)n * sizeof(uint32_t);
+    uint32_t *h = len >= CT_HUGE ? huge_alloc(len) : malloc(len);
     if (!h)
         return -ENOMEM;
-    memset(h, 0xff, (size_t)n * sizeof(*h));
+    memset(h, 0xff, len);
     *out = h;
     return 0;
+}
+
+static void
+free_heads(uint32_t *h, uint32_t n)
+{
+    size_t len = (size_t)n * sizeof(uint32_t);
+    if (len >= CT_HUGE)
+        munmap(h, len);
+    else
+        free(h);
 }
 
 int
@@ -584,6 +769,7 @@ ctfw_ct_new(const struct ctfw_ct_params *params, struct ctfw_ct **out)
     ct->rng = ct->seed ^ 0x6a09e667f3bcc909ull;
     ct->nbuckets = ct->cfg.buckets;
     ct->free_head = CT_NIL;
+    ct->free_pairs = CT_NIL;
     ct->zombie = CT_NIL;
     ct->max_slots = pool_cap_for(ct->cfg.max);
     if (alloc_heads(ct->nbuckets, &ct->heads) < 0) {
@@ -591,7 +777,7 @@ ctfw_ct_new(const struct ctfw_ct_params *params, struct ctfw_ct **out)
         return -ENOMEM;
     }
     if (ct_expect_init(ct) < 0) {
-        free(ct->heads);
+        free_heads(ct->heads, ct->nbuckets);
         free(ct);
         return -ENOMEM;
     }
@@ -604,8 +790,8 @@ ctfw_ct_free(struct ctfw_ct *ct)
 {
     if (!ct)
         return;
+    pool_free_chunks(ct);
     for (uint32_t i = 0; i < ct->nchunks; i++) {
-        free(ct->chunks[i]);
         free(ct->acct[i]);
         free(ct->tstamp[i]);
         free(ct->help[i]);
@@ -619,7 +805,7 @@ ctfw_ct_free(struct ctfw_ct *ct)
     free(ct->chunks);
     free(ct->acct);
     free(ct->tstamp);
-    free(ct->heads);
+    free_heads(ct->heads, ct->nbuckets);
     free(ct);
 }
 
@@ -648,7 +834,7 @@ ctfw_ct_set_config(struct ctfw_ct *ct, const struct ctfw_ct_config *c)
                 node = next;
             }
         }
-        free(old);
+        free_heads(old, on);
         if (ct->gc.next_bucket >= nb)
             ct->gc.next_bucket = 0;
     }
@@ -695,14 +881,15 @@ cmp_entries(const void *pa, const void *pb)
         return a->family - b->family;
     if (a->proto != b->proto)
         return a->proto - b->proto;
-    if ((r = cmp_addr(&a->t[0].src, &b->t[0].src)))
+    struct ct_tuple ta = ct_tuple_of(a, 0), tb = ct_tuple_of(b, 0);
+    if ((r = cmp_addr(&ta.src, &tb.src)))
         return r;
-    if ((r = cmp_addr(&a->t[0].dst, &b->t[0].dst)))
+    if ((r = cmp_addr(&ta.dst, &tb.dst)))
         return r;
-    if (a->t[0].sport != b->t[0].sport)
-        return a->t[0].sport - b->t[0].sport;
-    if (a->t[0].dport != b->t[0].dport)
-        return a->t[0].dport - b->t[0].dport;
+    if (ta.sport != tb.sport)
+        return ta.sport - tb.sport;
+    if (ta.dport != tb.dport)
+        return ta.dport - tb.dport;
     return a->zone - b->zone;
 }
 

@@ -23,6 +23,9 @@ struct ctfw_pipeline {
     unsigned plan_gen[2];
     bool plan_ok[2];
     unsigned force_out;          /* ctfw_pipeline_forward(): out port */
+    /* ctfw_pipeline_ct_hint(): the hint for the next packet, then
+     * (hint_now) for that packet's first conntrack lookup. */
+    const struct ctfw_ct_hint *ct_hint, *hint_now;
     struct ctfw_rules_env env;
     /* REJECT answers (reject.c): sent through OUTPUT and POSTROUTING,
      * dropped there, or not sent at all (the kernel sends none). */

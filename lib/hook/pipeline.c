@@ -785,8 +785,10 @@ run_hook(struct ctfw_pipeline *pl, struct ctfw_skb *skb, enum ctfw_hook hook,
             enum ctfw_ct_hook ch = hook == CTFW_HOOK_LOCAL_OUT
                                        ? CTFW_CT_HOOK_LOCAL_OUT
                                        : CTFW_CT_HOOK_PRE_ROUTING;
-            if (ctfw_ct_in(pl->ct, &skb->pkt, skb->now_ns, ch, &skb->ct) ==
-                CTFW_CT_DROP) {
+            const struct ctfw_ct_hint *hint = pl->hint_now;
+            pl->hint_now = NULL;
+            if (ctfw_ct_in_hint(pl->ct, &skb->pkt, skb->now_ns, ch, &skb->ct,
+                                hint) == CTFW_CT_DROP) {
                 res->accept = false;
                 res->reason = skb->ct.reason == CTFW_CT_R_TABLE_FULL ||
                                       skb->ct.reason == CTFW_CT_R_NOMEM
@@ -888,9 +890,16 @@ pkt_copy(struct ctfw_pkt *dst, const struct ctfw_pkt *src)
 }
 
 void
-ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
-                     uint64_t now_ns, unsigned in_ifindex_hint,
-                     bool outgoing, struct ctfw_pipeline_result *res)
+ctfw_pipeline_ct_hint(struct ctfw_pipeline *pl,
+                      const struct ctfw_ct_hint *hint)
+{
+    pl->ct_hint = hint;
+}
+
+static void
+pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+                uint64_t now_ns, unsigned in_ifindex_hint, bool outgoing,
+                struct ctfw_pipeline_result *res)
 {
     memset(res, 0, sizeof(*res));
     res->accept = true;
@@ -1131,6 +1140,18 @@ ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
         ctfw_defrag_release(pl->defrag_cur, pl->defrag_done);
         pl->defrag_done = NULL;
     }
+}
+
+void
+ctfw_pipeline_packet(struct ctfw_pipeline *pl, const struct ctfw_pkt *pkt,
+                     uint64_t now_ns, unsigned in_ifindex_hint,
+                     bool outgoing, struct ctfw_pipeline_result *res)
+{
+    /* The caller's hint serves this packet's first lookup only. */
+    pl->hint_now = pl->ct_hint;
+    pl->ct_hint = NULL;
+    pipeline_packet(pl, pkt, now_ns, in_ifindex_hint, outgoing, res);
+    pl->hint_now = NULL;
 }
 
 void

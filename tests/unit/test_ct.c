@@ -1277,5 +1277,7 @@ main(void)
     fails += _cmocka_run_group_tests("ct_helper", tcp, ntcp, NULL, NULL);
     ct_sctp_tests(&tcp, &ntcp);
     fails += _cmocka_run_group_tests("ct_sctp", tcp, ntcp, NULL, NULL);
+    ct_table_tests(&tcp, &ntcp);
+    fails += _cmocka_run_group_tests("ct_table", tcp, ntcp, NULL, NULL);
     return fails;
 }

@@ -44,5 +44,6 @@ void ct_tcp_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_oracle_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_helper_tests(const struct CMUnitTest **tests, size_t *n);
 void ct_sctp_tests(const struct CMUnitTest **tests, size_t *n);
+void ct_table_tests(const struct CMUnitTest **tests, size_t *n);
 
 #endif
