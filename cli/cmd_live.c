@@ -603,10 +603,12 @@ live_queue(struct live *lv, struct hostq *h, struct ctfw_host *host,
     if (!lv->rules4_path && !lv->rules6_path)
         return cli_usage_error("live", "no rules given (-R FILE)");
     if (lv->rules4_path && live_load_rules(lv->rules4_path, CTFW_RULES_IPV4,
-                                           false, stderr, &lv->rs4) < 0)
+                                           false, lv->legacy, stderr,
+                                           &lv->rs4) < 0)
         return CLI_EXIT_USAGE;
     if (lv->rules6_path && live_load_rules(lv->rules6_path, CTFW_RULES_IPV6,
-                                           false, stderr, &lv->rs6) < 0)
+                                           false, lv->legacy, stderr,
+                                           &lv->rs6) < 0)
         return CLI_EXIT_USAGE;
     if (!have_iface && hostq_discover(host, err, sizeof(err)) < 0) {
         cli_error("host model: %s", err);
@@ -859,10 +861,12 @@ cmd_live(int argc, char **argv)
         goto out;
     }
     if (lv->rules4_path && live_load_rules(lv->rules4_path, CTFW_RULES_IPV4,
-                                           false, stderr, &lv->rs4) < 0)
+                                           false, lv->legacy, stderr,
+                                           &lv->rs4) < 0)
         goto out;
     if (lv->rules6_path && live_load_rules(lv->rules6_path, CTFW_RULES_IPV6,
-                                           false, stderr, &lv->rs6) < 0)
+                                           false, lv->legacy, stderr,
+                                           &lv->rs6) < 0)
         goto out;
     /* The two sides are interfaces of the host model (named as the
      * rules' -i/-o see them), added when --iface did not give them. */

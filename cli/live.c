@@ -103,8 +103,8 @@ live_fini(struct live *lv)
 }
 
 int
-live_load_rules(const char *path, int family, bool counters, FILE *err,
-                struct ctfw_ruleset **out)
+live_load_rules(const char *path, int family, bool counters, bool legacy,
+                FILE *err, struct ctfw_ruleset **out)
 {
     char *text;
     size_t len;
@@ -120,7 +120,8 @@ live_load_rules(const char *path, int family, bool counters, FILE *err,
         return -1;
     }
     struct ctfw_rules_parse_params pp = {.filename = path,
-                                         .counters = counters};
+                                         .counters = counters,
+                                         .legacy = legacy};
     rc = ctfw_rules_parse(rs, &pp, text, len);
     free(text);
     if (rc < 0) {
@@ -381,9 +382,11 @@ reload(struct live *lv, const char *p4, const char *p6, bool counters,
        FILE *err)
 {
     struct ctfw_ruleset *n4 = NULL, *n6 = NULL;
-    if (p4 && live_load_rules(p4, CTFW_RULES_IPV4, counters, err, &n4) < 0)
+    if (p4 && live_load_rules(p4, CTFW_RULES_IPV4, counters, lv->legacy,
+                              err, &n4) < 0)
         goto bad;
-    if (p6 && live_load_rules(p6, CTFW_RULES_IPV6, counters, err, &n6) < 0)
+    if (p6 && live_load_rules(p6, CTFW_RULES_IPV6, counters, lv->legacy,
+                              err, &n6) < 0)
         goto bad;
     /* All parsed: swap at once. A family without a new file keeps its
      * rules. */

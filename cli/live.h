@@ -62,10 +62,11 @@ void live_fini(struct live *lv);
 /* CLOCK_MONOTONIC in ns: the packet clock. */
 uint64_t live_now(void);
 
-/* Parse a rules file; diagnostics in iptables-restore's words on err.
- * 0, or -1 (nothing changed). */
-int live_load_rules(const char *path, int family, bool counters, FILE *err,
-                    struct ctfw_ruleset **out);
+/* Parse a rules file (legacy: iptables-legacy-restore's -E);
+ * diagnostics in iptables-restore's words on err. 0, or -1 (nothing
+ * changed). */
+int live_load_rules(const char *path, int family, bool counters,
+                    bool legacy, FILE *err, struct ctfw_ruleset **out);
 
 /* Create the pipeline, open the log, the control socket and /metrics. */
 int live_start(struct live *lv, const char *ctl_path, const char *metrics,
