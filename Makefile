@@ -40,7 +40,8 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		$(PYTHON) tests/run.py --build $(ASAN_BUILD) \
-		--suite unit/ --suite fuzz/
+		--suite unit/ --suite fuzz/ --suite scenarios --suite lint/ \
+		--suite report --suite oracle --suite live
 
 demo: all
 	scripts/demo.sh $(BUILD)
