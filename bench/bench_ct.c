@@ -42,14 +42,7 @@
 
 #include "ctfw/ct.h"
 #include "ctfw/pkt.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "bench_util.h"
 
 static long
 rss_bytes(void)

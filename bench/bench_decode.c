@@ -23,14 +23,7 @@
 
 #include "ctfw/pkt.h"
 #include "io/capture.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "bench_util.h"
 
 static int
 cmp_double(const void *a, const void *b)

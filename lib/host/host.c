@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "ctfw/host.h"
 
 #define MAX_IFACES 64
@@ -104,22 +105,6 @@ struct ctfw_host {
      * interfaces' names); iface_add() fills it. */
     const char *name_of[IFNAME_DIRECT];
 };
-
-static inline uint32_t
-load32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static inline uint64_t
-load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
 
 /* The mask of a prefix length over an address of alen bytes, byte by
  * byte (network order). */
@@ -218,8 +203,8 @@ addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
     x->addr = *a;
     if (family == 6) {
         struct host_local6 *l = &h->local6[h->n_local6++];
-        l->addr[0] = load64(a->b);
-        l->addr[1] = load64(a->b + 8);
+        l->addr[0] = ctfw_load64(a->b);
+        l->addr[1] = ctfw_load64(a->b + 8);
         l->ifindex = ifindex;
         return 0;
     }
@@ -228,8 +213,8 @@ addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
     static const uint8_t net8[4] = {0xff, 0, 0, 0};
     static const uint8_t all[4] = {0xff, 0xff, 0xff, 0xff};
     struct host_local4 *l = &h->local4[h->n_local4++];
-    l->mask = load32(ifindex == 1 && a->b[0] == 127 ? net8 : all);
-    l->addr = load32(a->b) & l->mask;
+    l->mask = ctfw_load32(ifindex == 1 && a->b[0] == 127 ? net8 : all);
+    l->addr = ctfw_load32(a->b) & l->mask;
     l->ifindex = ifindex;
     if (plen < 31) {
         /* fib_add_ifaddr(): a BROADCAST route for the subnet's
@@ -239,7 +224,7 @@ addr_push(struct ctfw_host *h, int family, const union ctfw_addr *a,
         for (unsigned i = 0; i < 4; i++)
             b[i] = (uint8_t)(a->b[i] | (uint8_t)~m[i]);
         struct host_bcast4 *bc = &h->bcast4[h->n_bcast4++];
-        bc->bcast = load32(b);
+        bc->bcast = ctfw_load32(b);
         bc->ifindex = ifindex;
     }
     return 0;
@@ -268,8 +253,8 @@ route_push(struct ctfw_host *h, int family, const union ctfw_addr *p,
         h->n_route4++;
         struct host_route4 *x = &h->route4[at];
         memset(x, 0, sizeof(*x));
-        x->prefix = load32(pfx);
-        x->mask = load32(m);
+        x->prefix = ctfw_load32(pfx);
+        x->mask = ctfw_load32(m);
         x->ifindex = ifindex;
         x->plen = plen;
         x->has_gw = gw != NULL;
@@ -286,10 +271,10 @@ route_push(struct ctfw_host *h, int family, const union ctfw_addr *p,
         x->has_gw = gw != NULL;
         if (gw)
             x->gw = *gw;
-        x->prefix[0] = load64(pfx);
-        x->prefix[1] = load64(pfx + 8);
-        x->mask[0] = load64(m);
-        x->mask[1] = load64(m + 8);
+        x->prefix[0] = ctfw_load64(pfx);
+        x->prefix[1] = ctfw_load64(pfx + 8);
+        x->mask[0] = ctfw_load64(m);
+        x->mask[1] = ctfw_load64(m + 8);
         x->ifindex = ifindex;
         x->plen = plen;
     }
@@ -557,13 +542,13 @@ find_local(const struct ctfw_host *h, int family,
            const union ctfw_addr *addr)
 {
     if (family == 4) {
-        uint32_t a = load32(addr->b);
+        uint32_t a = ctfw_load32(addr->b);
         for (unsigned i = 0; i < h->n_local4; i++)
             if ((a & h->local4[i].mask) == h->local4[i].addr)
                 return h->local4[i].ifindex;
         return 0;
     }
-    uint64_t a0 = load64(addr->b), a1 = load64(addr->b + 8);
+    uint64_t a0 = ctfw_load64(addr->b), a1 = ctfw_load64(addr->b + 8);
     for (unsigned i = 0; i < h->n_local6; i++)
         if (a0 == h->local6[i].addr[0] && a1 == h->local6[i].addr[1])
             return h->local6[i].ifindex;
@@ -582,7 +567,7 @@ ctfw_host_is_local(const struct ctfw_host *h, int family,
 static inline unsigned
 subnet_broadcast(const struct ctfw_host *h, const union ctfw_addr *addr)
 {
-    uint32_t d = load32(addr->b);
+    uint32_t d = ctfw_load32(addr->b);
     for (unsigned i = 0; i < h->n_bcast4; i++)
         if (d == h->bcast4[i].bcast)
             return h->bcast4[i].ifindex;
@@ -594,13 +579,13 @@ route_lookup(const struct ctfw_host *h, int family,
              const union ctfw_addr *dst)
 {
     if (family == 4) {
-        uint32_t a = load32(dst->b);
+        uint32_t a = ctfw_load32(dst->b);
         for (unsigned i = 0; i < h->n_route4; i++)
             if ((a & h->route4[i].mask) == h->route4[i].prefix)
                 return h->route4[i].ifindex;
         return 0;
     }
-    uint64_t a0 = load64(dst->b), a1 = load64(dst->b + 8);
+    uint64_t a0 = ctfw_load64(dst->b), a1 = ctfw_load64(dst->b + 8);
     for (unsigned i = 0; i < h->n_route6; i++) {
         const struct host_route6 *r = &h->route6[i];
         if ((a0 & r->mask[0]) == r->prefix[0] &&
@@ -723,7 +708,7 @@ static bool
 route_gw4(const struct ctfw_host *h, const union ctfw_addr *dst,
           unsigned ifindex, union ctfw_addr *gw)
 {
-    uint32_t a = load32(dst->b);
+    uint32_t a = ctfw_load32(dst->b);
     for (unsigned i = 0; i < h->n_route4; i++)
         if ((a & h->route4[i].mask) == h->route4[i].prefix) {
             if (!h->route4[i].has_gw || h->route4[i].ifindex != ifindex)

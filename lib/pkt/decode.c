@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ctfw/bytes.h"
 #include "pkt_private.h"
 
 /* The largest offset that fits the uint16_t offset fields. */
@@ -133,14 +134,6 @@ ipv4_opts_ok(const uint8_t *o, uint32_t n)
     return true;
 }
 
-static inline uint64_t
-rd32_native(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
 /*
  * RFC 1071 over an IPv4 header (a multiple of 4 bytes): summing 32-bit
  * words and folding gives the same one's-complement sum as 16-bit
@@ -156,12 +149,12 @@ ipv4_csum_ok(const uint8_t *h, uint32_t hlen)
     uint64_t sum;
 
     if (hlen == 20) {
-        sum = rd32_native(h) + rd32_native(h + 4) + rd32_native(h + 8) +
-              rd32_native(h + 12) + rd32_native(h + 16);
+        sum = (uint64_t)ctfw_load32(h) + ctfw_load32(h + 4) +
+              ctfw_load32(h + 8) + ctfw_load32(h + 12) + ctfw_load32(h + 16);
     } else {
         sum = 0;
         for (uint32_t i = 0; i < hlen; i += 4)
-            sum += rd32_native(h + i);
+            sum += ctfw_load32(h + i);
     }
     sum = (sum & 0xffffffffu) + (sum >> 32);
     sum = (sum & 0xffffffffu) + (sum >> 32);
