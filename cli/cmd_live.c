@@ -512,7 +512,7 @@ usage(FILE *f)
 "  -6, --rules6 FILE    IPv6 ruleset\n"
 "  -f, --sysctl FILE    sysctl file (repeatable)\n"
 "  -s, --set KEY=VALUE  one sysctl\n"
-"      --iface NAME=ADDR/PREFIX, --local ADDR, --route PREFIX=IFACE\n"
+"      --iface NAME=ADDR/PREFIX, --local ADDR, --route PREFIX=IFACE[,via=GW]\n"
 "                       addresses of the host model (REJECT sources,\n"
 "                       MASQUERADE, addrtype); with --queue and none\n"
 "                       given, the machine's own addresses and routes\n"
