@@ -426,7 +426,7 @@ gen_ruleset(struct txt *t, struct gen *g)
     /* Sometimes a long firewall-like block first, in INPUT or a user
      * chain. */
     if (chance(8)) {
-        char cn[8] = "INPUT";
+        char cn[16] = "INPUT";
         if (g->n_user && chance(50))
             snprintf(cn, sizeof(cn), "U%u", pick((unsigned)g->n_user));
         unsigned n = 100 + pick(150);
