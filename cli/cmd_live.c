@@ -201,6 +201,23 @@ on_frame(void *arg, const uint8_t *f, uint32_t caplen, uint32_t wirelen)
             lv->c.tx[to]++;
 }
 
+/* Once a loop turn, after the packets: the clock (expiry, the log
+ * flushed once a second) and a pending SIGHUP reload. */
+static void
+loop_tick(struct live *lv, uint64_t *next_tick)
+{
+    uint64_t now = live_now();
+    if (now >= *next_tick) {
+        ctfw_pipeline_advance(lv->pl, now);
+        live_log_flush(lv);
+        *next_tick = now + 1000000000u;
+    }
+    if (sig_hup) {
+        sig_hup = 0;
+        live_reload_signal(lv);
+    }
+}
+
 static int
 bridge_run(struct bridge *b)
 {
@@ -229,16 +246,7 @@ bridge_run(struct bridge *b)
         ctfw_afp_tx_flush(b->port[1]);
         if (r > 0)
             live_poll_events(lv, pfd + n, extra);
-        uint64_t now = live_now();
-        if (now >= next_tick) {
-            ctfw_pipeline_advance(lv->pl, now);
-            live_log_flush(lv);
-            next_tick = now + 1000000000u;
-        }
-        if (sig_hup) {
-            sig_hup = 0;
-            live_reload_signal(lv);
-        }
+        loop_tick(lv, &next_tick);
     }
     return CLI_EXIT_OK;
 }
@@ -461,16 +469,7 @@ hostq_run(struct hostq *h)
         }
         if (r > 0)
             live_poll_events(lv, pfd + 1, extra);
-        uint64_t now = live_now();
-        if (now >= next_tick) {
-            ctfw_pipeline_advance(lv->pl, now);
-            live_log_flush(lv);
-            next_tick = now + 1000000000u;
-        }
-        if (sig_hup) {
-            sig_hup = 0;
-            live_reload_signal(lv);
-        }
+        loop_tick(lv, &next_tick);
     }
     return CLI_EXIT_OK;
 }

@@ -349,6 +349,11 @@ def kernel_run(case, outdir, backend_override=None):
         kr.netns_inode = netns.ns_inode(topo.fw)
         for cmd in case.fw_setup:
             netns.run(['ip'] + cmd, ns=topo.fw)
+        if case.fw_setup and case.ipv6:
+            # A new IPv6 address joins its solicited-node group: the MLD
+            # reports (10 ms apart here, netns._quiet_mld) are over
+            # before the rules count anything.
+            time.sleep(0.3)
         topo.set_sysctls(case.sysctl)
         topo.load_rules(case.rules)
         if case.rules6:

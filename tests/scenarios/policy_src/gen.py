@@ -5,28 +5,15 @@ opens four UDP exchanges to 10.0.0.10:53 (ports 2001-2004, 0.1 s apart)
 that become ASSURED (reply 10 ms later, a second request 2.5 s after the
 first); then another client, 198.51.100.7, at +10 s. Every frame is 62
 bytes (20-byte payload)."""
-from scapy.all import Ether, IP, UDP, Raw, wrpcap
+import os
+import sys
 
-T0 = 1764064800.0
-S = '10.0.0.10'
-
-
-def dgram(t, src, dst, sport, dport):
-    p = (Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:0a') /
-         IP(src=src, dst=dst, ttl=64, id=1) /
-         UDP(sport=sport, dport=dport) / Raw(b'q' * 20))
-    p.time = T0 + t
-    return p
-
-
-def exchange(t, c, sport, second=2.5):
-    return [dgram(t, c, S, sport, 53), dgram(t + 0.01, S, c, 53, sport),
-            dgram(t + second, c, S, sport, 53)]
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..'))
+from policy_frames import exchange, write  # noqa: E402
 
 pkts = []
 for i in range(4):
     pkts += exchange(0.1 * i, '198.51.100.66', 2001 + i)
 pkts += exchange(10.0, '198.51.100.7', 1007, second=0.02)
-pkts.sort(key=lambda p: p.time)
-wrpcap('capture.pcap', pkts)
+write(pkts)

@@ -6,23 +6,14 @@ answered by the server's SYN-ACK 10 ms later and never completed; then
 at +125 s a real client, 198.51.100.7:1007: SYN, SYN-ACK, ACK, 100
 bytes of request, 100 bytes of response, the client's ACK (10 ms
 apart). No TCP options: 54-byte frames, 154 with data."""
-from scapy.all import Ether, IP, TCP, Raw, wrpcap
+import os
+import sys
 
-T0 = 1764064800.0
-S = '10.0.0.10'
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..'))
+from policy_frames import S, seg, write  # noqa: E402
+
 C = '198.51.100.7'
-
-
-def seg(t, src, dst, sport, dport, flags, seq, ack, data=b''):
-    p = (Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:0a') /
-         IP(src=src, dst=dst, ttl=64, id=1) /
-         TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack,
-             window=64240))
-    if data:
-        p = p / Raw(data)
-    p.time = T0 + t
-    return p
-
 
 pkts = []
 for i in range(4):
@@ -35,5 +26,4 @@ pkts += [seg(125.00, C, S, 1007, 80, 'S', 100, 0),
          seg(125.03, C, S, 1007, 80, 'PA', 101, 901, b'g' * 100),
          seg(125.04, S, C, 80, 1007, 'PA', 901, 201, b'r' * 100),
          seg(125.05, C, S, 1007, 80, 'A', 201, 1001)]
-pkts.sort(key=lambda p: p.time)
-wrpcap('capture.pcap', pkts)
+write(pkts)
